@@ -1,0 +1,167 @@
+// One PostgreSQL schema, two runtimes: PGlite persisted under DATA_DIR (the embedded default) or a
+// PostgreSQL server when DATABASE_URL is set. Both go through Prisma driver adapters, so no Prisma
+// engine binary is ever needed. See docs/decisions/001-prisma-6-driver-adapters.md and 002-pglite.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PrismaClient } from '~/generated/prisma/client';
+
+export type Db = InstanceType<typeof PrismaClient>;
+export type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+/** Plain SQL access to the same database, for migrations, LISTEN/NOTIFY and bulk work. */
+export interface SqlRunner {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database {
+  prisma: Db;
+  sql: SqlRunner;
+  kind: 'pglite' | 'postgres';
+  /** Run fn on one dedicated connection (session-level locks, multi-statement work). */
+  withConnection<T>(fn: (sql: SqlRunner) => Promise<T>): Promise<T>;
+  /** Subscribe to a NOTIFY channel; returns an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url?: string;
+  dataDir?: string;
+  /** PGlite only: keep the database in memory (tests). */
+  memory?: boolean;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.url) return openPostgres(opts.url);
+  return openPglite(opts);
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pg = await import('pg');
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  const Pool = pg.default?.Pool ?? (pg as unknown as typeof pg.default).Pool;
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const listeners = new Map<string, Set<(p: string) => void>>();
+  let listenClient: import('pg').PoolClient | null = null;
+
+  async function ensureListenClient() {
+    if (listenClient) return listenClient;
+    listenClient = await pool.connect();
+    listenClient.on('notification', (msg) => {
+      const set = listeners.get(msg.channel);
+      if (set) for (const fn of set) fn(msg.payload ?? '');
+    });
+    return listenClient;
+  }
+
+  return {
+    prisma,
+    kind: 'postgres',
+    sql: {
+      async query(sql, params) {
+        const r = await pool.query(sql, params as unknown[] | undefined);
+        return r.rows;
+      },
+      async exec(sql) {
+        await pool.query(sql);
+      },
+    },
+    async withConnection(fn) {
+      const c = await pool.connect();
+      try {
+        return await fn({
+          async query(sql, params) {
+            return (await c.query(sql, params as unknown[] | undefined)).rows;
+          },
+          async exec(sql) {
+            await c.query(sql);
+          },
+        });
+      } finally {
+        c.release();
+      }
+    },
+    async listen(channel, onPayload) {
+      assertChannel(channel);
+      const client = await ensureListenClient();
+      let set = listeners.get(channel);
+      if (!set) {
+        set = new Set();
+        listeners.set(channel, set);
+        await client.query(`LISTEN "${channel}"`);
+      }
+      set.add(onPayload);
+      return async () => {
+        set!.delete(onPayload);
+        if (set!.size === 0) {
+          listeners.delete(channel);
+          await client.query(`UNLISTEN "${channel}"`).catch(() => {});
+        }
+      };
+    },
+    async notify(channel, payload) {
+      assertChannel(channel);
+      await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    async close() {
+      await prisma.$disconnect();
+      listenClient?.release();
+      listenClient = null;
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(opts: DatabaseOptions): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  let client: InstanceType<typeof PGlite>;
+  if (opts.memory) {
+    client = new PGlite();
+  } else {
+    const dir = path.resolve(opts.dataDir ?? 'data', 'pglite');
+    fs.mkdirSync(dir, { recursive: true });
+    client = new PGlite(dir);
+  }
+  await client.waitReady;
+  // The adapter bundles its own copy of Prisma's adapter types; the runtime contract is the same.
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) as never });
+  const sql: SqlRunner = {
+    async query(text, params) {
+      const r = await client.query(text, params as unknown[] | undefined);
+      return r.rows as never[];
+    },
+    async exec(text) {
+      await client.exec(text);
+    },
+  };
+  return {
+    prisma,
+    kind: 'pglite',
+    sql,
+    // PGlite is a single connection already.
+    withConnection: (fn) => fn(sql),
+    async listen(channel, onPayload) {
+      assertChannel(channel);
+      const unsub = await client.listen(channel, onPayload);
+      return async () => {
+        await unsub();
+      };
+    },
+    async notify(channel, payload) {
+      assertChannel(channel);
+      await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+    },
+  };
+}
+
+function assertChannel(channel: string) {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`Bad channel name: ${channel}`);
+}

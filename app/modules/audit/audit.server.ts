@@ -1,0 +1,119 @@
+// Append-only, hash-chained audit log (审计日志). Every state change and every security-relevant
+// action appends an entry in the same transaction as the change it records. Entries are also the
+// leaves of a Merkle tree (crypto/merkle.ts) whose signed heads are published.
+import { auditEntryHashes, canonicalJson, GENESIS_HASH, payloadHash, verifyAuditChain, type AuditEntryFields } from '../../../crypto/auditlog';
+import type { Tx } from '~/db/db.server';
+import { now } from '~/modules/clock/clock.server';
+import { appendMerkleLeaf } from '~/modules/transparency/merkle-store.server';
+
+/** Who did it and from where: taken from the request by the route, never from the client body. */
+export interface Actor {
+  userId: string | null;
+  name: string | null;
+  orgId: string | null;
+  role: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Not logged; lets an action spare the caller's own session (e.g. on password change). */
+  sessionId?: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { userId: null, name: '系统', orgId: null, role: 'system', ip: null, userAgent: null };
+
+export interface AuditInput {
+  action: string;
+  objectType?: string | null;
+  objectId?: string | null;
+  payload?: unknown;
+}
+
+// One writer at a time: the chain needs the previous hash, so appends are serialised by a
+// transaction-scoped advisory lock (released at commit or rollback, across all app instances).
+const AUDIT_LOCK_KEY = 7301002;
+
+export async function appendAuditEntry(tx: Tx, actor: Actor, input: AuditInput) {
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+  const last = await tx.auditEntry.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, entryHash: true } });
+  const seq = last ? last.seq + 1n : 1n;
+  // JSON round trip first: what we hash must be exactly what jsonb gives back later.
+  const payload = input.payload === undefined ? null : JSON.parse(canonicalJson(input.payload));
+  const fields: AuditEntryFields = {
+    seq: seq.toString(),
+    at: now().toISOString(),
+    actorUserId: actor.userId,
+    actorName: actor.name,
+    actorOrgId: actor.orgId,
+    role: actor.role,
+    ip: actor.ip,
+    userAgent: actor.userAgent ? actor.userAgent.slice(0, 400) : null,
+    action: input.action,
+    objectType: input.objectType ?? null,
+    objectId: input.objectId ?? null,
+    payloadHash: await payloadHash(payload),
+    prevHash: last?.entryHash ?? GENESIS_HASH,
+  };
+  const { entryHash, leafHash } = await auditEntryHashes(fields);
+  // The Merkle nodes this leaf completes, in the same transaction (and under the same lock).
+  await appendMerkleLeaf(tx, seq, leafHash);
+  return tx.auditEntry.create({
+    data: {
+      seq,
+      at: new Date(fields.at),
+      actorUserId: fields.actorUserId,
+      actorName: fields.actorName,
+      actorOrgId: fields.actorOrgId,
+      role: fields.role,
+      ip: fields.ip,
+      userAgent: fields.userAgent,
+      action: fields.action,
+      objectType: fields.objectType,
+      objectId: fields.objectId,
+      payloadHash: fields.payloadHash,
+      payload: payload ?? undefined,
+      prevHash: fields.prevHash,
+      entryHash,
+      leafHash,
+    },
+  });
+}
+
+type AuditRow = Awaited<ReturnType<typeof appendAuditEntry>>;
+
+export function toAuditFields(row: AuditRow): AuditEntryFields & { entryHash: string; leafHash: string; payload: unknown } {
+  return {
+    seq: row.seq.toString(),
+    at: row.at.toISOString(),
+    actorUserId: row.actorUserId,
+    actorName: row.actorName,
+    actorOrgId: row.actorOrgId,
+    role: row.role,
+    ip: row.ip,
+    userAgent: row.userAgent,
+    action: row.action,
+    objectType: row.objectType,
+    objectId: row.objectId,
+    payloadHash: row.payloadHash,
+    prevHash: row.prevHash,
+    entryHash: row.entryHash,
+    leafHash: row.leafHash,
+    payload: row.payload ?? null,
+  };
+}
+
+/** Re-derives the chain from the first entry, in pages; returns every broken link. */
+export async function verifyAuditLog(tx: Tx, pageSize = 2000) {
+  let prev = GENESIS_HASH;
+  let after = 0n;
+  let checked = 0;
+  const problems: Awaited<ReturnType<typeof verifyAuditChain>> = [];
+  for (;;) {
+    const rows = await tx.auditEntry.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' }, take: pageSize });
+    if (rows.length === 0) break;
+    const fields = rows.map(toAuditFields);
+    problems.push(...(await verifyAuditChain(fields, prev)));
+    prev = rows[rows.length - 1].entryHash;
+    after = rows[rows.length - 1].seq;
+    checked += rows.length;
+  }
+  return { checked, problems };
+}

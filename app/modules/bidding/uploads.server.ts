@@ -1,0 +1,604 @@
+// Sealed bid submission (投标文件递交). The browser seals; the server only ever receives
+// ciphertext, in resumable chunks appended to DATA_DIR/files/tmp/<uploadId>.part.
+//
+//   start     verify the bidder-signed submission statement (binding tender/section/bidder and
+//             the exact SHA-256 + size of the envelope to come); create the upload
+//   chunk     append bytes at the offset the file has reached (the file on disk is the truth, so
+//             a client resumes after any failure from GET status); capped at the declared size
+//   complete  inspect the whole file (structure, recipients, digest), stamp its SHA-256 with the
+//             TSA, move it into the content-addressed store (fsync'd), then in ONE transaction:
+//             supersede the previous version, record the bid, the audit entry and the receipt.
+//             So a receipt never exists without a complete stored envelope; a crash before the
+//             commit leaves a stored file that no row references (harmless ciphertext) and an
+//             upload still "receiving", which the sweeper expires.
+//
+// The deadline is read from the platform clock (now()) at every step and from the TSA's genTime
+// at completion: a bid not completely received by the deadline is not submitted.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { verifySignedData } from '../../../crypto/cms';
+import { CryptoVerifyError } from '../../../crypto/errors';
+import { fromBase64, fromHex, fromUtf8, sha256, toBase64, toHex } from '../../../crypto/hash';
+import { pemToDer } from '../../../crypto/pki';
+import { canonicalJson, type SubmissionStatement } from '../../../crypto/seal';
+import type { Tx } from '~/db/db.server';
+import { getPrisma } from '~/db/index.server';
+import { appendAuditEntry, SYSTEM_ACTOR, type Actor } from '~/modules/audit/audit.server';
+import { recordSubmissionFingerprint } from '~/modules/supervision/fingerprints.server';
+import { now } from '~/modules/clock/clock.server';
+import { formatDateTime } from '~/modules/documents/datetime';
+import { commitTempFile, ensureTempDir, sweepTempFiles, tempPath } from '~/modules/files/store.server';
+import { log } from '~/modules/log.server';
+import { currentCrl, getPlatformPki, timestampDigest } from '~/modules/pki/platform.server';
+import { verifyUserSignature } from '~/modules/pki/user-certs.server';
+import { BiddingError } from './errors';
+import { inspectSealedBidFile } from './inspect.server';
+import { withdrawalText } from './statements';
+import { newReceiptNo, renderSignedReceipt, tsaName } from './receipts.server';
+import { MAX_ENVELOPE_BYTES, UPLOAD_CHUNK_BYTES } from './types';
+
+export interface BidderUser {
+  id: string;
+  role: string;
+  organizationId: string | null;
+  displayName: string;
+}
+
+/** Abandoned uploads (no chunk for this long) are expired by the sweeper. */
+export const UPLOAD_IDLE_MS = 30 * 60_000;
+/** At most this many uploads are inspected (hashed from disk) at once: bounded memory and I/O. */
+const MAX_PARALLEL_COMPLETIONS = 4;
+
+const DEADLINE_MESSAGE = '投标截止时间已到，平台不再接收投标文件。截止时间前未完整送达的投标文件视为未提交。';
+
+export function deadlineRefusal() {
+  return new BiddingError(DEADLINE_MESSAGE, 409, {}, 'DEADLINE_PASSED');
+}
+
+function partPath(uploadId: string) {
+  return tempPath(`${uploadId}.part`);
+}
+
+async function sizeOf(p: string): Promise<number> {
+  try {
+    return (await fsp.stat(p)).size;
+  } catch {
+    return -1;
+  }
+}
+
+/** Everything a bidder must satisfy to hand in a bid for this section now. */
+async function loadBiddable(tx: Tx, user: BidderUser, tenderId: string, sectionId: string) {
+  if (!user.organizationId) throw new BiddingError('您的账号未关联投标单位', 403);
+  const tender = await tx.tender.findUnique({ where: { id: tenderId }, include: { sections: true } });
+  if (!tender) throw new BiddingError('招标项目不存在', 404);
+  const section = tender.sections.find((s) => s.id === sectionId);
+  if (!section) throw new BiddingError('标段不存在', 404);
+  if (tender.status === 'cancelled') throw new BiddingError('招标项目已终止，不再接收投标文件', 409);
+  if (tender.status !== 'published' || now() >= tender.bidDeadline) throw deadlineRefusal();
+  if (tender.method === 'invited' && !tender.invitedOrgIds.includes(user.organizationId)) throw new BiddingError('本项目为邀请招标，贵单位不在邀请范围内', 403);
+  if (!tender.openingCertPem) throw new BiddingError('项目尚未生成开标证书', 409);
+  const holder = await tx.documentHolder.findUnique({ where: { tenderId_orgId: { tenderId, orgId: user.organizationId } } });
+  if (!holder) throw new BiddingError('请先获取招标文件，再递交投标文件', 403);
+  return { tender, section };
+}
+
+/** Parses and checks a bidder-signed submission statement. Throws BiddingError with a clear message. */
+export async function verifySubmissionStatement(
+  user: BidderUser,
+  submission: Uint8Array,
+  expect: { tenderId: string; sectionId: string; sections: { id: string; seq: number }[] },
+) {
+  const pki = await getPlatformPki();
+  let statement: SubmissionStatement;
+  let signerCertSha256: string;
+  let signerSubject: string;
+  try {
+    const check = await verifySignedData({ signedData: submission, trustAnchors: pki.trustAnchors, crls: [await currentCrl()], at: now() });
+    const text = fromUtf8(check.content ?? new Uint8Array(0));
+    statement = JSON.parse(text) as SubmissionStatement;
+    if (canonicalJson(statement) !== text) throw new CryptoVerifyError('MALFORMED', 'submission statement is not canonical JSON');
+    signerCertSha256 = toHex(await sha256(check.signerCert));
+    signerSubject = check.signer.subject;
+    // the signer must be one of this user's own registered, unrevoked certificates
+    await verifyUserSignature({ userId: user.id, signedData: submission });
+  } catch (e) {
+    if (e instanceof CryptoVerifyError) {
+      const why =
+        e.code === 'CERT_UNTRUSTED' ? '签名证书不属于当前登录用户或不受信任' : e.code === 'CERT_REVOKED' ? '签名证书已注销' : e.code === 'CERT_EXPIRED' ? '签名证书已过期' : '签名无效';
+      throw new BiddingError(`递交声明验证失败：${why}`, 400, {}, e.code);
+    }
+    throw e;
+  }
+  if (
+    statement?.v !== 1 ||
+    statement.kind !== 'sealed-bid-submission' ||
+    !/^[0-9a-f]{64}$/.test(statement.envelopeSha256) ||
+    !Number.isSafeInteger(statement.envelopeSize) ||
+    statement.envelopeSize < 1
+  ) {
+    throw new BiddingError('递交声明格式不正确', 400, {}, 'MALFORMED');
+  }
+  if (statement.tenderId !== expect.tenderId) throw new BiddingError('该投标文件不是为本项目加密的，不能递交', 400, {}, 'BINDING_MISMATCH');
+  if (statement.sectionId !== expect.sectionId) {
+    const sealedFor = expect.sections.find((s) => s.id === statement.sectionId);
+    const target = expect.sections.find((s) => s.id === expect.sectionId);
+    throw new BiddingError(
+      `该投标文件是为${sealedFor ? `第${sealedFor.seq}标段` : '其他标段'}加密的，不能递交到第${target?.seq ?? '?'}标段`,
+      400,
+      {},
+      'BINDING_MISMATCH',
+    );
+  }
+  if (statement.bidderId !== user.organizationId) throw new BiddingError('该投标文件不是以贵单位名义加密的', 400, {}, 'BINDING_MISMATCH');
+  if (statement.envelopeSize > MAX_ENVELOPE_BYTES) throw new BiddingError('投标文件超过每标段 500 MB 的上限', 413, {}, 'TOO_LARGE');
+  return { statement, signerCertSha256, signerSubject };
+}
+
+export async function startBidUpload(actor: Actor, user: BidderUser, input: { tenderId: string; sectionId: string; submission: Uint8Array }) {
+  const prisma = await getPrisma();
+  const { tender, section } = await prisma.$transaction((tx) => loadBiddable(tx, user, input.tenderId, input.sectionId));
+  const v = await verifySubmissionStatement(user, input.submission, { tenderId: tender.id, sectionId: section.id, sections: tender.sections });
+  await ensureTempDir();
+  const t = now();
+  const id = `bu_${crypto.randomBytes(12).toString('hex')}`;
+  const superseded = await prisma.$transaction(async (tx) => {
+    // A fresh start for the same section abandons any unfinished upload of the bidder.
+    const old = await tx.bidUpload.findMany({ where: { sectionId: section.id, bidderOrgId: user.organizationId!, status: 'receiving' }, select: { id: true } });
+    if (old.length) {
+      await tx.bidUpload.updateMany({ where: { id: { in: old.map((o) => o.id) } }, data: { status: 'expired', reason: '已重新开始递交', updatedAt: t } });
+    }
+    await tx.bidUpload.create({
+      data: {
+        id,
+        tenderId: tender.id,
+        sectionId: section.id,
+        bidderOrgId: user.organizationId!,
+        userId: user.id,
+        submission: toBase64(input.submission),
+        envelopeSha256: v.statement.envelopeSha256,
+        envelopeSize: BigInt(v.statement.envelopeSize),
+        signerCertSha256: v.signerCertSha256,
+        status: 'receiving',
+        createdAt: t,
+        updatedAt: t,
+      },
+    });
+    return old;
+  });
+  for (const o of superseded) await fsp.rm(partPath(o.id), { force: true });
+  await fsp.writeFile(partPath(id), new Uint8Array(0), { flag: 'wx' });
+  return { uploadId: id, received: 0, size: v.statement.envelopeSize, chunkBytes: UPLOAD_CHUNK_BYTES };
+}
+
+// One writer per upload in this process. Several app instances behind a balancer need sticky
+// routing per upload id (or a row lock); see docs/decisions/071.
+const busy = new Set<string>();
+
+async function loadOwnUpload(user: BidderUser, uploadId: string) {
+  const prisma = await getPrisma();
+  const u = await prisma.bidUpload.findUnique({ where: { id: uploadId } });
+  if (!u || u.bidderOrgId !== user.organizationId) throw new BiddingError('上传任务不存在', 404);
+  return u;
+}
+
+async function expireUpload(uploadId: string, reason: string) {
+  chunkCache.delete(uploadId);
+  const prisma = await getPrisma();
+  await prisma.bidUpload.updateMany({ where: { id: uploadId, status: 'receiving' }, data: { status: 'expired', reason, updatedAt: now() } });
+  await fsp.rm(partPath(uploadId), { force: true });
+}
+
+async function checkDeadline(tenderId: string, uploadId: string) {
+  const prisma = await getPrisma();
+  const t = await prisma.tender.findUniqueOrThrow({ where: { id: tenderId }, select: { status: true, bidDeadline: true } });
+  if (t.status !== 'published' || now() >= t.bidDeadline) {
+    await expireUpload(uploadId, t.status === 'cancelled' ? '招标项目已终止' : DEADLINE_MESSAGE);
+    throw t.status === 'cancelled' ? new BiddingError('招标项目已终止，不再接收投标文件', 409) : deadlineRefusal();
+  }
+  return t;
+}
+
+export async function uploadStatus(user: BidderUser, uploadId: string) {
+  const u = await loadOwnUpload(user, uploadId);
+  const received = Math.max(0, await sizeOf(partPath(uploadId)));
+  return { uploadId, status: u.status, reason: u.reason, received: u.status === 'receiving' ? received : 0, size: Number(u.envelopeSize), bidId: u.bidId };
+}
+
+// The chunk path runs once per 8 MB of every upload. On the embedded database each query costs
+// event-loop time, so the upload row and its tender's status and deadline are cached for a moment
+// (a cancellation or an extended deadline is seen within CHUNK_CACHE_MS; the clock is read on every
+// chunk; completion re-reads everything inside its transaction), and the idle timestamp is written
+// at most once a minute.
+const CHUNK_CACHE_MS = 2000;
+const TOUCH_EVERY_MS = 60_000;
+const chunkCache = new Map<string, { at: number; orgId: string; status: string; size: number; tenderId: string; tender: { status: string; bidDeadline: Date }; touchedAt: number }>();
+
+async function chunkContext(user: BidderUser, uploadId: string) {
+  const hit = chunkCache.get(uploadId);
+  if (hit && Date.now() - hit.at < CHUNK_CACHE_MS) {
+    if (hit.orgId !== user.organizationId) throw new BiddingError('上传任务不存在', 404);
+    return hit;
+  }
+  const u = await loadOwnUpload(user, uploadId);
+  const prisma = await getPrisma();
+  const tender = await prisma.tender.findUniqueOrThrow({ where: { id: u.tenderId }, select: { status: true, bidDeadline: true } });
+  const c = { at: Date.now(), orgId: u.bidderOrgId, status: u.status, size: Number(u.envelopeSize), tenderId: u.tenderId, tender, touchedAt: hit?.touchedAt ?? u.updatedAt.getTime() };
+  chunkCache.set(uploadId, c);
+  return c;
+}
+
+/**
+ * Appends one chunk. `offset` must equal the bytes already on disk; otherwise 409 with the real
+ * offset so the client re-syncs. Never writes past the declared size.
+ */
+export async function appendChunk(user: BidderUser, uploadId: string, offset: number, body: ReadableStream<Uint8Array> | null) {
+  if (!body) throw new BiddingError('缺少上传内容', 400);
+  const u = await chunkContext(user, uploadId);
+  if (u.status !== 'receiving') {
+    chunkCache.delete(uploadId);
+    const row = await loadOwnUpload(user, uploadId);
+    throw new BiddingError(row.reason ?? '该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
+  }
+  if (u.tender.status !== 'published' || now() >= u.tender.bidDeadline) await checkDeadline(u.tenderId, uploadId);
+  if (busy.has(uploadId)) throw new BiddingError('该上传任务正在接收数据', 409, {}, 'BUSY');
+  busy.add(uploadId);
+  const file = partPath(uploadId);
+  try {
+    const at = await sizeOf(file);
+    if (at < 0) throw new BiddingError('上传任务已失效，请重新递交', 409, {}, 'UPLOAD_CLOSED');
+    if (offset !== at) return { received: at, conflict: true as const };
+    const limit = u.size - at;
+    const out = fs.createWriteStream(file, { flags: 'a' });
+    let written = 0;
+    let tooMuch = false;
+    try {
+      for await (const chunk of Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)) {
+        const buf = chunk as Buffer;
+        if (written + buf.length > limit) {
+          tooMuch = true;
+          break;
+        }
+        written += buf.length;
+        if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
+      }
+    } finally {
+      await new Promise<void>((resolve) => out.end(() => resolve()));
+    }
+    if (tooMuch) {
+      await fsp.truncate(file, at);
+      throw new BiddingError('上传内容超过声明的文件大小', 413, {}, 'TOO_LARGE');
+    }
+    if (Date.now() - u.touchedAt > TOUCH_EVERY_MS) {
+      u.touchedAt = Date.now();
+      const prisma = await getPrisma();
+      await prisma.bidUpload.update({ where: { id: uploadId }, data: { updatedAt: now() } });
+    }
+    return { received: at + written, conflict: false as const };
+  } finally {
+    busy.delete(uploadId);
+  }
+}
+
+let completing = 0;
+const completionQueue: (() => void)[] = [];
+async function withCompletionSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (completing >= MAX_PARALLEL_COMPLETIONS) await new Promise<void>((r) => completionQueue.push(r));
+  completing++;
+  try {
+    return await fn();
+  } finally {
+    completing--;
+    completionQueue.shift()?.();
+  }
+}
+
+export async function completeBidUpload(actor: Actor, user: BidderUser, uploadId: string) {
+  const u = await loadOwnUpload(user, uploadId);
+  if (u.status === 'complete' && u.bidId) {
+    // a retried "complete" after a lost response: answer with the same receipt
+    const prisma = await getPrisma();
+    const r = await prisma.bidReceipt.findFirst({ where: { bidId: u.bidId }, orderBy: { createdAt: 'desc' } });
+    return { bidId: u.bidId, receiptId: r!.id, receiptNo: r!.receiptNo, replayed: true };
+  }
+  if (u.status !== 'receiving') throw new BiddingError(u.reason ?? '该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
+  if (busy.has(uploadId)) throw new BiddingError('该上传任务正在接收数据', 409, {}, 'BUSY');
+  busy.add(uploadId);
+  try {
+    return await withCompletionSlot(() => finish(actor, user, u));
+  } finally {
+    busy.delete(uploadId);
+  }
+}
+
+async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<typeof loadOwnUpload>>) {
+  const prisma = await getPrisma();
+  const file = partPath(u.id);
+  const size = Number(u.envelopeSize);
+  if ((await sizeOf(file)) !== size) throw new BiddingError('投标文件尚未上传完整', 409, {}, 'INCOMPLETE');
+  const tender = await checkDeadline(u.tenderId, u.id);
+  const full = await prisma.tender.findUniqueOrThrow({ where: { id: u.tenderId }, include: { sections: true } });
+  const section = full.sections.find((s) => s.id === u.sectionId)!;
+  try {
+    await inspectSealedBidFile(file, { openingCert: pemToDer(full.openingCertPem!), expectSha256: u.envelopeSha256, expectSize: size, maxSize: MAX_ENVELOPE_BYTES });
+  } catch (e) {
+    const code = e instanceof CryptoVerifyError ? e.code : 'MALFORMED';
+    const msg =
+      code === 'WRONG_RECIPIENT'
+        ? '投标文件未加密至本项目开标证书，平台拒收'
+        : code === 'DIGEST_MISMATCH'
+          ? '收到的文件与签名的递交声明不一致（可能在传输中损坏），请重新递交'
+          : code === 'TOO_LARGE'
+            ? '投标文件超过每标段 500 MB 的上限'
+            : '投标文件格式不正确，平台拒收';
+    chunkCache.delete(u.id);
+    await prisma.bidUpload.update({ where: { id: u.id }, data: { status: 'refused', reason: msg, updatedAt: now() } });
+    await fsp.rm(file, { force: true });
+    log.warn('bid.upload.refused', { uploadId: u.id, code });
+    throw new BiddingError(msg, 400, {}, code);
+  }
+
+  // Trusted time for the receipt; the TSA's time is the one the deadline is judged by.
+  const ts = await timestampDigest(fromHex(u.envelopeSha256));
+  if (ts.genTime >= tender.bidDeadline) {
+    await expireUpload(u.id, DEADLINE_MESSAGE);
+    throw deadlineRefusal();
+  }
+  await commitTempFile(file, u.envelopeSha256);
+
+  const [org, previous] = await Promise.all([
+    prisma.organization.findUniqueOrThrow({ where: { id: u.bidderOrgId } }),
+    prisma.bid.findFirst({ where: { sectionId: u.sectionId, bidderOrgId: u.bidderOrgId }, orderBy: { version: 'desc' } }),
+  ]);
+  const kind: 'submit' | 'replace' = previous && previous.status === 'active' ? 'replace' : 'submit';
+  const version = (previous?.version ?? 0) + 1;
+  const receiptNo = newReceiptNo(ts.genTime);
+  const signer = await signerOf(u.signerCertSha256, fromBase64(u.submission));
+  const { pdfSha256, signature } = await renderSignedReceipt({
+    receiptNo,
+    kind,
+    tender: { id: full.id, code: full.code, name: full.name, bidDeadline: full.bidDeadline },
+    section: { seq: section.seq, name: section.name },
+    bidder: { name: org.name, creditCode: org.creditCode },
+    submitter: user.displayName,
+    signerSubject: signer,
+    signerCertSha256: u.signerCertSha256,
+    envelopeSha256: u.envelopeSha256,
+    envelopeSize: size,
+    version,
+    stampedSha256: u.envelopeSha256,
+    tsGenTime: ts.genTime,
+    tsSerialHex: ts.serialHex,
+    tsaName: await tsaName(),
+  });
+
+  return prisma.$transaction(async (tx) => {
+    // Re-read under the transaction: an amendment, cancellation or the deadline may have come.
+    const t2 = await tx.tender.findUniqueOrThrow({ where: { id: u.tenderId }, select: { status: true, bidDeadline: true } });
+    if (t2.status !== 'published' || ts.genTime >= t2.bidDeadline) throw deadlineRefusal();
+    chunkCache.delete(u.id);
+    const claimed = await tx.bidUpload.updateMany({ where: { id: u.id, status: 'receiving' }, data: { status: 'complete', updatedAt: now() } });
+    if (claimed.count !== 1) throw new BiddingError('该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
+    await tx.bid.updateMany({ where: { sectionId: u.sectionId, bidderOrgId: u.bidderOrgId, status: 'active' }, data: { status: 'replaced' } });
+    const bid = await tx.bid.create({
+      data: {
+        tenderId: u.tenderId,
+        sectionId: u.sectionId,
+        bidderOrgId: u.bidderOrgId,
+        submittedById: user.id,
+        version,
+        envelopeSha256: u.envelopeSha256,
+        envelopeSize: u.envelopeSize,
+        submission: u.submission,
+        signerCertSha256: u.signerCertSha256,
+        signerSubject: signer,
+        status: 'active',
+        submittedAt: ts.genTime,
+      },
+    });
+    await tx.bidUpload.update({ where: { id: u.id }, data: { bidId: bid.id } });
+    const entry = await appendAuditEntry(tx, actor, {
+      action: kind === 'replace' ? 'bid.replace' : 'bid.submit',
+      objectType: 'bid',
+      objectId: bid.id,
+      payload: { tenderId: u.tenderId, sectionId: u.sectionId, version, envelopeSha256: u.envelopeSha256, envelopeSize: size, tsSerialHex: ts.serialHex, tsGenTime: ts.genTime.toISOString(), receiptNo },
+    });
+    // What the submission looked like from outside, for the collusion rules (围标串标): same
+    // address, certificate or contact data across bidders of one tender. Never bid contents.
+    await recordSubmissionFingerprint(tx, {
+      tenderId: u.tenderId,
+      sectionId: u.sectionId,
+      bidId: bid.id,
+      bidderOrgId: u.bidderOrgId,
+      bidderName: org.name,
+      ip: actor.ip,
+      certSha256: u.signerCertSha256,
+      contactPhone: org.phone ?? null,
+      contactEmail: org.email ?? null,
+      submittedAt: ts.genTime,
+    });
+    const receipt = await tx.bidReceipt.create({
+      data: {
+        receiptNo,
+        bidId: bid.id,
+        tenderId: u.tenderId,
+        sectionId: u.sectionId,
+        bidderOrgId: u.bidderOrgId,
+        kind,
+        stampedSha256: u.envelopeSha256,
+        tsToken: toBase64(ts.token),
+        tsGenTime: ts.genTime,
+        tsSerialHex: ts.serialHex,
+        auditSeq: entry.seq,
+        pdfSha256,
+        pdfSignature: toBase64(signature),
+        createdAt: now(),
+      },
+    });
+    return { bidId: bid.id, receiptId: receipt.id, receiptNo, replayed: false };
+  });
+}
+
+/** The signer's subject, from the registered certificate (verified at start) or, failing that, the statement. */
+async function signerOf(certSha256: string, submission: Uint8Array): Promise<string> {
+  const prisma = await getPrisma();
+  const cert = await prisma.certificate.findUnique({ where: { sha256: certSha256 }, select: { subject: true } });
+  if (cert) return cert.subject;
+  const pki = await getPlatformPki();
+  const check = await verifySignedData({ signedData: submission, trustAnchors: pki.trustAnchors });
+  return check.signer.subject;
+}
+
+/** The exact bytes a bidder signs to withdraw (撤回) its bid. */
+export const withdrawalStatement = withdrawalText;
+
+export async function withdrawBid(actor: Actor, user: BidderUser, input: { bidId: string; statement: Uint8Array }) {
+  const prisma = await getPrisma();
+  const bid = await prisma.bid.findUnique({ where: { id: input.bidId }, include: { tender: true, section: true } });
+  if (!bid || bid.bidderOrgId !== user.organizationId) throw new BiddingError('投标文件不存在', 404);
+  if (bid.status !== 'active') throw new BiddingError('该投标文件已被替换或撤回', 409);
+  if (bid.tender.status !== 'published' || now() >= bid.tender.bidDeadline) throw new BiddingError('投标截止时间已到，不能撤回投标文件', 409, {}, 'DEADLINE_PASSED');
+  let content: string;
+  try {
+    const pki = await getPlatformPki();
+    const check = await verifySignedData({ signedData: input.statement, trustAnchors: pki.trustAnchors, crls: [await currentCrl()], at: now() });
+    content = fromUtf8(check.content ?? new Uint8Array(0));
+    await verifyUserSignature({ userId: user.id, signedData: input.statement });
+  } catch (e) {
+    if (e instanceof CryptoVerifyError) throw new BiddingError('撤回声明签名无效或证书不属于当前用户', 400, {}, e.code);
+    throw e;
+  }
+  let parsed: { v?: number; kind?: string; tenderId?: string; sectionId?: string; bidderId?: string; envelopeSha256?: string; at?: string };
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    throw new BiddingError('撤回声明格式不正确', 400);
+  }
+  if (
+    parsed.kind !== 'sealed-bid-withdrawal' ||
+    parsed.tenderId !== bid.tenderId ||
+    parsed.sectionId !== bid.sectionId ||
+    parsed.bidderId !== bid.bidderOrgId ||
+    parsed.envelopeSha256 !== bid.envelopeSha256 ||
+    typeof parsed.at !== 'string' ||
+    withdrawalStatement(parsed as Parameters<typeof withdrawalStatement>[0]) !== content
+  ) {
+    throw new BiddingError('撤回声明与该投标文件不符', 400, {}, 'BINDING_MISMATCH');
+  }
+  const stamped = toHex(await sha256(input.statement));
+  const ts = await timestampDigest(fromHex(stamped));
+  if (ts.genTime >= bid.tender.bidDeadline) throw new BiddingError('投标截止时间已到，不能撤回投标文件', 409, {}, 'DEADLINE_PASSED');
+  const org = await prisma.organization.findUniqueOrThrow({ where: { id: bid.bidderOrgId } });
+  const receiptNo = newReceiptNo(ts.genTime);
+  const { pdfSha256, signature } = await renderSignedReceipt({
+    receiptNo,
+    kind: 'withdraw',
+    tender: { id: bid.tender.id, code: bid.tender.code, name: bid.tender.name, bidDeadline: bid.tender.bidDeadline },
+    section: { seq: bid.section.seq, name: bid.section.name },
+    bidder: { name: org.name, creditCode: org.creditCode },
+    submitter: user.displayName,
+    signerSubject: bid.signerSubject,
+    signerCertSha256: bid.signerCertSha256,
+    envelopeSha256: bid.envelopeSha256,
+    envelopeSize: Number(bid.envelopeSize),
+    version: bid.version,
+    stampedSha256: stamped,
+    tsGenTime: ts.genTime,
+    tsSerialHex: ts.serialHex,
+    tsaName: await tsaName(),
+  });
+  return prisma.$transaction(async (tx) => {
+    const done = await tx.bid.updateMany({ where: { id: bid.id, status: 'active' }, data: { status: 'withdrawn', withdrawnAt: ts.genTime } });
+    if (done.count !== 1) throw new BiddingError('该投标文件已被替换或撤回', 409);
+    const entry = await appendAuditEntry(tx, actor, {
+      action: 'bid.withdraw',
+      objectType: 'bid',
+      objectId: bid.id,
+      payload: { tenderId: bid.tenderId, sectionId: bid.sectionId, version: bid.version, envelopeSha256: bid.envelopeSha256, statementSha256: stamped, tsSerialHex: ts.serialHex, receiptNo },
+    });
+    const receipt = await tx.bidReceipt.create({
+      data: {
+        receiptNo,
+        bidId: bid.id,
+        tenderId: bid.tenderId,
+        sectionId: bid.sectionId,
+        bidderOrgId: bid.bidderOrgId,
+        kind: 'withdraw',
+        stampedSha256: stamped,
+        tsToken: toBase64(ts.token),
+        tsGenTime: ts.genTime,
+        tsSerialHex: ts.serialHex,
+        auditSeq: entry.seq,
+        statement: toBase64(input.statement),
+        pdfSha256,
+        pdfSignature: toBase64(signature),
+        createdAt: now(),
+      },
+    });
+    return { receiptId: receipt.id, receiptNo };
+  });
+}
+
+/**
+ * Expires uploads that can no longer finish (deadline passed, tender closed or cancelled, idle
+ * too long) and deletes their partial files, plus any temporary file no live upload owns (the
+ * leftovers of a crash). Safe to run on every instance at any time.
+ */
+export async function sweepUploads(opts: { idleMs?: number } = {}) {
+  const prisma = await getPrisma();
+  const t = now();
+  const live = await prisma.bidUpload.findMany({ where: { status: 'receiving' }, select: { id: true, tenderId: true, updatedAt: true } });
+  const tenders = await prisma.tender.findMany({ where: { id: { in: [...new Set(live.map((l) => l.tenderId))] } }, select: { id: true, status: true, bidDeadline: true } });
+  const byId = new Map(tenders.map((x) => [x.id, x]));
+  let expired = 0;
+  for (const l of live) {
+    const tender = byId.get(l.tenderId);
+    const reason =
+      !tender || tender.status !== 'published' || t >= tender.bidDeadline
+        ? DEADLINE_MESSAGE
+        : t.getTime() - l.updatedAt.getTime() > (opts.idleMs ?? UPLOAD_IDLE_MS)
+          ? '长时间未收到数据，上传任务已失效，请重新递交'
+          : null;
+    if (reason) {
+      await expireUpload(l.id, reason);
+      expired++;
+    }
+  }
+  const keep = new Set((await prisma.bidUpload.findMany({ where: { status: 'receiving' }, select: { id: true } })).map((l) => `${l.id}.part`));
+  // Other temporary files (store writes in flight) are left alone for a minute.
+  const removed = await sweepTempFiles({ keep, minAgeMs: 60_000 });
+  return { expired, removedFiles: removed.length };
+}
+
+/** At the deadline: close bidding and refuse every unfinished upload. */
+export async function closeDueTenders() {
+  const prisma = await getPrisma();
+  const t = now();
+  const due = await prisma.tender.findMany({ where: { status: 'published', bidDeadline: { lte: t } }, select: { id: true, code: true, bidDeadline: true } });
+  for (const d of due) {
+    await prisma.$transaction(async (tx) => {
+      const n = await tx.tender.updateMany({ where: { id: d.id, status: 'published', bidDeadline: { lte: t } }, data: { status: 'closed', updatedAt: t } });
+      if (n.count !== 1) return;
+      await appendAuditEntry(tx, SYSTEM_ACTOR, {
+        action: 'tender.bidding-closed',
+        objectType: 'tender',
+        objectId: d.id,
+        payload: { code: d.code, deadline: d.bidDeadline.toISOString(), closedAt: t.toISOString(), clock: formatDateTime(t) },
+      });
+    });
+  }
+  await sweepUploads();
+  return { did: due.length };
+}
+
+export function decodeSubmission(b64: string): Uint8Array {
+  try {
+    const b = fromBase64(b64);
+    if (b.length < 100 || b.length > 64 * 1024) throw new Error('size');
+    return b;
+  } catch {
+    throw new BiddingError('递交声明格式不正确', 400, {}, 'MALFORMED');
+  }
+}

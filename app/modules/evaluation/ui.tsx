@@ -1,0 +1,42 @@
+// Small presentational pieces shared by the evaluation and award pages (browser-safe).
+import { EVALUATION_STATES, type EvaluationState } from './types';
+
+const ORDER: EvaluationState[] = ['planned', 'drawn', 'evaluating', 'reporting', 'reported', 'publicity', 'awarded', 'closed'];
+const STEP_LABELS: Record<EvaluationState, string> = {
+  planned: '登记评标',
+  drawn: '抽取专家',
+  evaluating: '在线评审',
+  reporting: '评标报告',
+  reported: '评标结束',
+  publicity: '候选人公示',
+  awarded: '定标通知',
+  closed: '合同备案',
+};
+
+export function EvaluationSteps({ state }: { state: EvaluationState }) {
+  const at = ORDER.indexOf(state);
+  return (
+    <ol className="steps" aria-label={`办理进度：${EVALUATION_STATES[state]}`}>
+      {ORDER.map((s, i) => (
+        <li key={s} className={i < at ? 'done' : i === at ? 'current' : undefined} aria-current={i === at ? 'step' : undefined}>
+          {STEP_LABELS[s]}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function formValueText(v: unknown, type: string | undefined): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if (type === 'money' && typeof v === 'number') return `¥${(v / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  if (type === 'days' && typeof v === 'number') return `${v} 天`;
+  return String(v);
+}
+
+export function fenText(fen: number) {
+  return `¥${(fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+export function utf8Bytes(s: string) {
+  return new TextEncoder().encode(s);
+}

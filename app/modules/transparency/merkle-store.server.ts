@@ -1,0 +1,103 @@
+// The audit log's Merkle tree in the database: every perfect subtree hash (RFC 9162) as a
+// MerkleNode row, written by appendAuditEntry in the same transaction as the entry. Proofs then
+// cost O(log² n) primary-key lookups and never rehash the log (decision 021).
+import { fromHex, toHex } from '../../../crypto/hash';
+import { MerkleAccumulator, type MerkleNodeSource } from '../../../crypto/merkle';
+import type { Tx } from '~/db/db.server';
+
+type Reader = Pick<Tx, 'merkleNode' | 'auditEntry'>;
+
+/** Leaves stored = the Merkle tree size. */
+export async function storedTreeSize(tx: Pick<Tx, 'merkleNode'>): Promise<number> {
+  const last = await tx.merkleNode.findFirst({ where: { level: 0 }, orderBy: { index: 'desc' }, select: { index: true } });
+  return last ? Number(last.index) + 1 : 0;
+}
+
+/** The perfect subtrees along the right edge of a tree of `size` leaves, largest first. */
+function frontierPositions(size: number): { level: number; index: number }[] {
+  const out: { level: number; index: number }[] = [];
+  let start = 0;
+  for (let level = 52; level >= 0; level--) {
+    const w = 2 ** level;
+    if (Math.floor(size / w) % 2 === 1) {
+      out.push({ level, index: start / w });
+      start += w;
+    }
+  }
+  return out;
+}
+
+async function frontierAt(tx: Pick<Tx, 'merkleNode'>, size: number): Promise<Uint8Array[] | null> {
+  const pos = frontierPositions(size);
+  if (pos.length === 0) return [];
+  const rows = await tx.merkleNode.findMany({ where: { OR: pos.map((p) => ({ level: p.level, index: BigInt(p.index) })) } });
+  const byKey = new Map(rows.map((r) => [`${r.level}/${r.index}`, fromHex(r.hash)]));
+  const hashes = pos.map((p) => byKey.get(`${p.level}/${p.index}`));
+  return hashes.every((h) => h) ? (hashes as Uint8Array[]) : null;
+}
+
+async function accumulatorAt(tx: Pick<Tx, 'merkleNode'>, size: number): Promise<MerkleAccumulator> {
+  const f = await frontierAt(tx, size);
+  if (!f) throw new Error(`Merkle frontier of size ${size} is incomplete`);
+  return MerkleAccumulator.fromFrontier(size, f);
+}
+
+/**
+ * Adds the leaf of audit entry `seq` (leaf index seq−1). Called under the audit advisory lock.
+ * If earlier entries have no leaves yet (a database from before the Merkle tree existed), they are
+ * added first, in order, from their stored leaf hashes.
+ */
+export async function appendMerkleLeaf(tx: Reader, seq: bigint, leafHashHex: string) {
+  const index = Number(seq - 1n);
+  // Fast path, one read: the frontier of a tree of `index` leaves. Its last node covers leaf
+  // index−1, and a node exists only once all its leaves do, so a complete frontier proves the
+  // tree has exactly caught up (a duplicate leaf would then fail on the primary key).
+  const frontier = await frontierAt(tx, index);
+  let acc: MerkleAccumulator;
+  const rows: { level: number; index: bigint; hash: string }[] = [];
+  const push = (leaf: Uint8Array) => {
+    for (const n of acc.append(leaf)) rows.push({ level: n.level, index: BigInt(n.index), hash: toHex(n.hash) });
+  };
+  if (frontier) {
+    acc = MerkleAccumulator.fromFrontier(index, frontier);
+  } else {
+    let size = await storedTreeSize(tx);
+    if (size > index) throw new Error(`Merkle leaf ${index} already exists (tree size ${size})`);
+    acc = await accumulatorAt(tx, size);
+    while (size < index) {
+      const batch = await tx.auditEntry.findMany({
+        where: { seq: { gt: BigInt(size), lte: BigInt(Math.min(index, size + 5000)) } },
+        orderBy: { seq: 'asc' },
+        select: { seq: true, leafHash: true },
+      });
+      if (batch.length === 0) throw new Error(`audit entry ${size + 1} is missing; cannot extend the Merkle tree`);
+      for (const b of batch) {
+        if (b.seq !== BigInt(size + 1)) throw new Error(`audit entry ${size + 1} is missing; cannot extend the Merkle tree`);
+        push(fromHex(b.leafHash));
+        size++;
+      }
+    }
+  }
+  push(fromHex(leafHashHex));
+  await tx.merkleNode.createMany({ data: rows });
+}
+
+/** Proof source over the stored nodes, with a per-request cache (a proof reads some nodes twice). */
+export function dbNodeSource(tx: Pick<Tx, 'merkleNode'>, size: number): MerkleNodeSource {
+  const cache = new Map<string, Promise<Uint8Array>>();
+  return {
+    size,
+    node(level: number, index: number) {
+      const key = `${level}/${index}`;
+      let p = cache.get(key);
+      if (!p) {
+        p = tx.merkleNode.findUnique({ where: { level_index: { level, index: BigInt(index) } } }).then((r) => {
+          if (!r) throw new Error(`Merkle node ${key} is missing`);
+          return fromHex(r.hash);
+        });
+        cache.set(key, p);
+      }
+      return p;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { closeDatabase, getDatabase } from '~/db/index.server';
+import { migrate } from '~/db/migrate.server';
+import { env, type Env } from '~/env.server';
+import { log } from '~/modules/log.server';
+import { registerAllJobs } from '~/jobs.server';
+import { loadClockOffset } from '~/modules/clock/clock-store.server';
+import { startScheduler, stopScheduler } from '~/modules/clock/scheduler.server';
+import { startPayments, stopPayments } from '~/modules/payments/config.server';
+import { isEmpty, seedDemo } from '../prisma/seed/seed';
+
+export interface StartupOptions {
+  migrationsDir?: string;
+  seed?: boolean;
+  scheduler?: boolean;
+}
+
+/** Applies migrations and, on an empty database in demo mode, seeds the demo data. */
+export async function startup(opts: StartupOptions = {}) {
+  const e = env();
+  const db = await getDatabase();
+  const applied = await migrate(db, undefined);
+  if (applied.length) log.info('db.migrated', { applied });
+  // Before the seed: demo payments go through the (local) Alipay gateway.
+  await startPayments();
+  let seeded: Awaited<ReturnType<typeof seedDemo>> | null = null;
+  if ((opts.seed ?? e.DEMO_MODE) && (await isEmpty(db))) {
+    seeded = await seedDemo(db);
+    log.info('db.seeded', { accounts: seeded.accounts.length });
+  }
+  if (e.DEMO_MODE) await loadClockOffset();
+  registerAllJobs();
+  if (opts.scheduler ?? true) startScheduler();
+  return { database: db.kind, dataDir: db.kind === 'pglite' ? path.resolve(e.DATA_DIR) : null, seeded };
+}
+
+export async function shutdown() {
+  stopScheduler();
+  await stopPayments();
+  await closeDatabase();
+}
+
+/** Parses and checks the environment; throws an error naming each bad variable. */
+export function validateEnv(): Env {
+  return env();
+}
+
+/** Routes that need the raw Node request (streaming uploads, TSA); none yet. */
+export function expressRoutes(_app: unknown) {}

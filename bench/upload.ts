@@ -1,0 +1,342 @@
+/**
+ * Sealed-bid upload benchmark: `npm run bench -- upload [--uploads 100] [--mb 20]`.
+ *
+ * 1. Setup in this process on a fresh PGlite data folder: a published tender (real key ceremony),
+ *    N/2 bidders with real certificates, N sealed bids of M MB (2 sections each), sealed with
+ *    crypto/seal.ts and written to temporary files (never all in memory).
+ * 2. The production server (`scripts/start.js`, child process) receives all N uploads at once over
+ *    the real protocol: start → 8 MB chunks → complete (inspection, TSA, store, receipt).
+ * 3. Baseline in the same run: a bare node:http server (child process) that appends the same
+ *    chunks of the same files to disk, with the same concurrency.
+ * Prints throughput, wall time and the server's peak RSS (VmHWM) for both, and the ratio. Asserts
+ * nothing (targets: ≥ 0.5× the baseline, RSS < 400 MB). Also used by the crash test
+ * (test/integration/bidding.fault.test.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CHUNK = 8 * 1024 * 1024;
+
+function arg(name: string, fallback: number): number {
+  const argv = process.argv.slice(2);
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+export interface PreparedBid {
+  cookie: string;
+  tenderId: string;
+  sectionId: string;
+  submissionB64: string;
+  file: string;
+  size: number;
+}
+
+/**
+ * Creates the data folder with a published tender and `count` sealed bids on disk. Runs the app's
+ * own modules in this process, then closes the database so the server can open it.
+ */
+export async function prepare(opts: { dataDir: string; count: number; bytes: number; deadlineMs?: number }): Promise<PreparedBid[]> {
+  process.env.DATA_DIR = opts.dataDir;
+  process.env.DATABASE_URL = '';
+  process.env.TZ = 'Asia/Shanghai';
+  const { resetEnvCache } = await import('~/env.server');
+  resetEnvCache();
+  const { getDatabase, closeDatabase } = await import('~/db/index.server');
+  const { migrate } = await import('~/db/migrate.server');
+  const { hashPassword } = await import('~/modules/auth/password.server');
+  const { withCheckChar } = await import('~/modules/auth/credit-code');
+  const { createSession } = await import('~/modules/auth/session.server');
+  const { now } = await import('~/modules/clock/clock.server');
+  const { enrollLocally } = await import('~/modules/pki/local-enroll.server');
+  const { runOpeningKeyCeremony } = await import('~/modules/bidding/ceremony');
+  const { obtainDocuments, uploadTenderDocument } = await import('~/modules/bidding/documents.server');
+  const { certifyOpeningKey, createTender, publishTender } = await import('~/modules/bidding/tenders.server');
+  const { DAY_MS, toBeijingLocal } = await import('~/modules/bidding/types');
+  const { sealBid } = await import('../crypto/seal');
+  const { pemToDer } = await import('../crypto/pki');
+  const { toBase64 } = await import('../crypto/hash');
+
+  const db = await getDatabase();
+  await migrate(db);
+  const prisma = db.prisma;
+  const passwordHash = await hashPassword('Bench2026pass');
+  let n = 0;
+  async function user(role: string) {
+    n++;
+    const staff = role === 'supervisor';
+    const org = staff
+      ? null
+      : await prisma.organization.create({ data: { name: `基准测试单位${n}`, creditCode: withCheckChar(`91420100MA4B${String(n).padStart(5, '0')}`), roles: [role], createdAt: now() } });
+    return prisma.user.create({ data: { username: `bench${n}`, displayName: `基准用户${n}`, role, passwordHash, organizationId: org?.id, createdAt: now() } });
+  }
+  const actor = (u: { id: string; displayName: string; organizationId: string | null; role: string }) => ({ userId: u.id, name: u.displayName, orgId: u.organizationId, role: u.role, ip: '127.0.0.1', userAgent: 'bench' });
+  const agent = await user('tenderer');
+  const sups = [await user('supervisor'), await user('supervisor')];
+  const holders = [];
+  for (const u of [agent, ...sups]) holders.push({ userId: u.id, certPem: (await enrollLocally(actor(u), u.id, { rsaBits: 2048 })).certPem });
+  const tender = await createTender(actor(agent), agent, {
+    code: `BENCH-${Date.now()}`,
+    name: '上传基准测试工程',
+    tendererName: '基准测试招标人',
+    method: 'open',
+    summary: '用于测量密文投标文件上传吞吐量的测试项目。',
+    bidDeadline: toBeijingLocal(new Date(now().getTime() + 25 * DAY_MS)),
+    deposit: '0',
+    documentFee: '0',
+    sections: [{ name: '第一标段' }, { name: '第二标段' }],
+    fields: ['durationDays'],
+    customFields: '',
+    supervisorIds: sups.map((s) => s.id),
+    threshold: 2,
+    invitedCreditCodes: '',
+  });
+  await uploadTenderDocument(actor(agent), agent, tender.id, { name: '招标文件.pdf', mime: 'application/pdf', body: new Blob(['%PDF-1.4 bench']).stream() });
+  const ceremony = await runOpeningKeyCeremony({ k: 2, holders, requestCertificate: (spkiB64, keyId) => certifyOpeningKey(actor(agent), agent, tender.id, { spkiB64, keyId }) });
+  await publishTender(actor(agent), agent, tender.id, { shares: ceremony.shares });
+  if (opts.deadlineMs !== undefined) await prisma.tender.update({ where: { id: tender.id }, data: { bidDeadline: new Date(now().getTime() + opts.deadlineMs) } });
+  const full = await prisma.tender.findUniqueOrThrow({ where: { id: tender.id }, include: { sections: { orderBy: { seq: 'asc' } } } });
+  const openingCert = pemToDer(full.openingCertPem!);
+
+  const dir = path.join(opts.dataDir, 'bench-envelopes');
+  fs.mkdirSync(dir, { recursive: true });
+  const content = new Uint8Array(opts.bytes);
+  for (let i = 0; i < content.length; i += 65536) crypto.getRandomValues(content.subarray(i, Math.min(i + 65536, content.length)));
+  const out: PreparedBid[] = [];
+  const bidders = Math.ceil(opts.count / 2);
+  for (let b = 0; b < bidders; b++) {
+    const u = await user('bidder');
+    const e = await enrollLocally(actor(u), u.id, { rsaBits: 2048 });
+    await obtainDocuments(actor(u), u, tender.id);
+    const cookie = (await createSession(new Request('http://localhost/login', { headers: { 'x-ggzy-client-ip': '127.0.0.1' } }), u.id)).split(';')[0];
+    for (const section of full.sections) {
+      if (out.length >= opts.count) break;
+      content[0] = out.length & 0xff; // every bid distinct
+      const sealed = await sealBid({
+        tenderId: tender.id,
+        sectionId: section.id,
+        bidderId: u.organizationId!,
+        form: { price: 100_000_00 + out.length, durationDays: 300 },
+        files: [{ name: 'bid.zip', bytes: content }],
+        signerCert: e.cert,
+        signerKey: e.signKey,
+        recipients: [openingCert],
+      });
+      const file = path.join(dir, `${out.length}.p7m`);
+      fs.writeFileSync(file, sealed.envelope);
+      out.push({ cookie, tenderId: tender.id, sectionId: section.id, submissionB64: toBase64(sealed.submission), file, size: sealed.envelope.length });
+    }
+  }
+  await closeDatabase();
+  return out;
+}
+
+export interface RunningServer {
+  url: string;
+  child: ChildProcess;
+  peakRssMb(): number;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+function vmHwmMb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function waitFor(url: string, child: ChildProcess, ms: number) {
+  const t0 = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() - t0 > ms) throw new Error(`server not ready after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function track(child: ChildProcess, url: string): RunningServer {
+  let peak = 0;
+  const timer = setInterval(() => {
+    const v = vmHwmMb(child.pid!);
+    if (v > peak) peak = v;
+  }, 200);
+  timer.unref();
+  return {
+    url,
+    child,
+    peakRssMb: () => Math.max(peak, vmHwmMb(child.pid!) || 0),
+    async stop(signal = 'SIGTERM') {
+      clearInterval(timer);
+      if (child.exitCode !== null || child.signalCode) return;
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await done;
+    },
+  };
+}
+
+/** The production server on `dataDir` (builds into BUILD_DIR first if needed). */
+export async function startAppServer(dataDir: string, opts: { log?: string } = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const logFd = fs.openSync(opts.log ?? path.join(dataDir, 'server.log'), 'a');
+  // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'scripts/start.js')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: '', DEMO_MODE: 'true', TZ: 'Asia/Shanghai', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: `http://localhost:${port}`, BUILD_DIR: process.env.BUILD_DIR ?? 'build-bid' },
+    stdio: ['ignore', logFd, logFd],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/healthz`, child, 300_000);
+  return track(child, url);
+}
+
+/** A bare node:http server that appends PUT bodies at ?offset= to files: the baseline. */
+const BASELINE_SOURCE = `
+const http = require('node:http'); const fs = require('node:fs'); const path = require('node:path');
+const dir = process.argv[2]; fs.mkdirSync(dir, { recursive: true });
+http.createServer((req, res) => {
+  const u = new URL(req.url, 'http://x');
+  const file = path.join(dir, u.pathname.replace(/[^a-z0-9]/gi, '_'));
+  if (req.method === 'PUT') {
+    const out = fs.createWriteStream(file, { flags: 'a' });
+    req.pipe(out);
+    out.on('finish', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ received: fs.statSync(file).size })); });
+    return;
+  }
+  if (req.method === 'POST') { const fd = fs.openSync(file, 'r'); fs.fsyncSync(fd); fs.closeSync(fd); res.end('{}'); return; }
+  res.end('ok');
+}).listen(Number(process.argv[3]), '127.0.0.1', () => process.send && process.send('up'));
+`;
+
+export async function startBaseline(dir: string): Promise<RunningServer> {
+  const port = await freePort();
+  const script = path.join(os.tmpdir(), `bench-baseline-${process.pid}.cjs`);
+  fs.writeFileSync(script, BASELINE_SOURCE);
+  const child = spawn(process.execPath, [script, dir, String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve) => child.once('message', () => resolve()));
+  return track(child, `http://127.0.0.1:${port}`);
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function request(url: string, opts: { method: string; headers?: Record<string, string>; body?: Buffer | string; file?: { path: string; start: number; end: number } }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: opts.method, headers: opts.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (opts.file) fs.createReadStream(opts.file.path, { start: opts.file.start, end: opts.file.end - 1, highWaterMark: 256 * 1024 }).pipe(req);
+    else req.end(opts.body);
+  });
+}
+
+export interface UploadOutcome {
+  ok: boolean;
+  receiptNo?: string;
+  status?: number;
+  error?: string;
+}
+
+/** One sealed bid over the real protocol. `onChunk` lets the crash test kill the server mid-way. */
+export async function uploadBid(base: string, b: PreparedBid, onChunk?: (sent: number) => void, chunkBytes = CHUNK, started?: (uploadId: string) => void): Promise<UploadOutcome> {
+  const headers = { cookie: b.cookie };
+  const body = JSON.stringify({ tenderId: b.tenderId, sectionId: b.sectionId, submissionB64: b.submissionB64 });
+  const s = await request(`${base}/api/uploads/bids`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body });
+  if (s.status !== 201) return { ok: false, status: s.status, error: s.body };
+  const { uploadId } = JSON.parse(s.body) as { uploadId: string };
+  started?.(uploadId);
+  return continueUpload(base, b, uploadId, 0, onChunk, chunkBytes);
+}
+
+/** Sends the rest of an upload from `from` and completes it (also used to resume after a crash). */
+export async function continueUpload(base: string, b: PreparedBid, uploadId: string, from: number, onChunk?: (sent: number) => void, chunkBytes = CHUNK): Promise<UploadOutcome & { uploadId?: string }> {
+  const headers = { cookie: b.cookie };
+  let off = from;
+  while (off < b.size) {
+    const end = Math.min(off + chunkBytes, b.size);
+    const r = await request(`${base}/api/uploads/bids/${uploadId}?offset=${off}`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(end - off) }, file: { path: b.file, start: off, end } });
+    if (r.status !== 200) return { ok: false, status: r.status, error: r.body };
+    off = (JSON.parse(r.body) as { received: number }).received;
+    onChunk?.(off);
+  }
+  const c = await request(`${base}/api/uploads/bids/${uploadId}?complete`, { method: 'POST', headers: { ...headers, 'content-length': '0' } });
+  if (c.status !== 200) return { ok: false, status: c.status, error: c.body, uploadId };
+  return { ok: true, receiptNo: (JSON.parse(c.body) as { receiptNo: string }).receiptNo, uploadId };
+}
+
+async function uploadBaseline(base: string, b: PreparedBid, i: number): Promise<UploadOutcome> {
+  let off = 0;
+  while (off < b.size) {
+    const end = Math.min(off + CHUNK, b.size);
+    const r = await request(`${base}/u${i}?offset=${off}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': String(end - off) }, file: { path: b.file, start: off, end } });
+    if (r.status !== 200) return { ok: false, status: r.status };
+    off = (JSON.parse(r.body) as { received: number }).received;
+  }
+  await request(`${base}/u${i}`, { method: 'POST', headers: { 'content-length': '0' } });
+  return { ok: true };
+}
+
+export async function run() {
+  const count = arg('uploads', 100);
+  const mb = arg('mb', 20);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-upload-'));
+  console.log(`preparing ${count} sealed bids of ${mb} MB in ${dataDir} …`);
+  const t0 = performance.now();
+  const bids = await prepare({ dataDir, count, bytes: mb * 1024 * 1024 });
+  const total = bids.reduce((n, b) => n + b.size, 0);
+  console.log(`prepared in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${(total / 1024 / 1024).toFixed(0)} MB of ciphertext`);
+
+  const app = await startAppServer(dataDir);
+  const a0 = performance.now();
+  const results = await Promise.all(bids.map((b) => uploadBid(app.url, b)));
+  const appSec = (performance.now() - a0) / 1000;
+  const appRss = app.peakRssMb();
+  await app.stop();
+  const receipted = results.filter((r) => r.ok && r.receiptNo).length;
+
+  const baseDir = path.join(dataDir, 'baseline');
+  const base = await startBaseline(baseDir);
+  const b0 = performance.now();
+  const baseResults = await Promise.all(bids.map((b, i) => uploadBaseline(base.url, b, i)));
+  const baseSec = (performance.now() - b0) / 1000;
+  const baseRss = base.peakRssMb();
+  await base.stop();
+
+  const mbps = (s: number) => total / 1024 / 1024 / s;
+  console.log('');
+  console.log(`                         wall s   MB/s    peak RSS MB   ok`);
+  console.log(`app (Remix, full checks) ${appSec.toFixed(1).padStart(6)} ${mbps(appSec).toFixed(0).padStart(6)} ${appRss.toFixed(0).padStart(12)}   ${receipted}/${count} receipted`);
+  console.log(`baseline (node:http)     ${baseSec.toFixed(1).padStart(6)} ${mbps(baseSec).toFixed(0).padStart(6)} ${baseRss.toFixed(0).padStart(12)}   ${baseResults.filter((r) => r.ok).length}/${count}`);
+  console.log(`ratio app/baseline throughput: ${(baseSec / appSec).toFixed(2)}× (target ≥ 0.5×); app peak RSS ${appRss.toFixed(0)} MB (target < 400 MB)`);
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length) console.log(`failures: ${failed.length}, first: ${failed[0].status} ${failed[0].error?.slice(0, 200)}`);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Opening" ADD COLUMN     "closeTreeHead" JSONB,
+ADD COLUMN     "recordPdfSignature" TEXT;
+

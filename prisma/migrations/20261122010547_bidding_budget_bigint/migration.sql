@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "TenderSection" ALTER COLUMN "budgetFen" SET DATA TYPE BIGINT;
+
