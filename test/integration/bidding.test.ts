@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +14,9 @@ import { env } from '~/env.server';
 import { advanceClock } from '~/modules/clock/clock.server';
 import { BiddingError } from '~/modules/bidding/errors';
 import { receiptJson } from '~/modules/bidding/receipts.server';
-import { closeDueTenders, startBidUpload, appendChunk, completeBidUpload, withdrawBid, sweepUploads } from '~/modules/bidding/uploads.server';
+import { closeDueTenders, startBidUpload, appendChunk, completeBidUpload, withdrawBid, sweepUploads, uploadStatus } from '~/modules/bidding/uploads.server';
 import { DAY_MS } from '~/modules/bidding/types';
-import { pathOf, readBytes } from '~/modules/files/store.server';
+import { commitTempFile, pathOf, readBytes, tempPath } from '~/modules/files/store.server';
 import { getPlatformPki } from '~/modules/pki/platform.server';
 import { useTestDatabase } from '../setup/db';
 import { actorFor, bidderWithKey, obtainDocuments, publishedTender, seal, signedWithdrawal, streamOf, upload } from './bidding.fixtures';
@@ -131,6 +132,32 @@ describe('sealed bid submission', () => {
     // nothing was kept beyond the offset; a wrong offset answers the real one
     expect(await appendChunk(bidder.user, s.uploadId, 5, streamOf(sealed.envelope.subarray(5, 10)))).toEqual({ received: 0, conflict: true });
     await expectRefusal(completeBidUpload(actorFor(bidder.user), bidder.user, s.uploadId), 'INCOMPLETE');
+  });
+
+  it('completes an upload whose envelope reached the store before a crash cut off its receipt', async () => {
+    const { tender } = await publishedTender({ sections: 1 });
+    const prisma = await getPrisma();
+    const t = await prisma.tender.findUniqueOrThrow({ where: { id: tender.id }, include: { sections: true } });
+    const bidder = await bidderWithKey();
+    await obtainDocuments(actorFor(bidder.user), bidder.user, t.id);
+    const sealed = await seal(bidder, { tenderId: t.id, sectionId: t.sections[0].id, openingCertPem: t.openingCertPem! });
+    const s = await startBidUpload(actorFor(bidder.user), bidder.user, { tenderId: t.id, sectionId: t.sections[0].id, submission: sealed.submission });
+    expect(await appendChunk(bidder.user, s.uploadId, 0, streamOf(sealed.envelope))).toEqual({ received: sealed.envelope.length, conflict: false });
+    // The state a SIGKILL leaves between "move into the store" and "commit the receipt":
+    const part = tempPath(`${s.uploadId}.part`);
+    const sha = toHex(new Uint8Array(crypto.createHash('sha256').update(sealed.envelope).digest()));
+    await commitTempFile(part, sha);
+    expect(fs.existsSync(part)).toBe(false);
+    expect((await prisma.bidUpload.findUniqueOrThrow({ where: { id: s.uploadId } })).status).toBe('receiving');
+
+    // The client asks where to resume: everything has arrived; a stale chunk is told so; complete gives the receipt.
+    expect(await uploadStatus(bidder.user, s.uploadId)).toMatchObject({ status: 'receiving', received: sealed.envelope.length });
+    expect(await appendChunk(bidder.user, s.uploadId, 0, streamOf(sealed.envelope.subarray(0, 10)))).toEqual({ received: sealed.envelope.length, conflict: true });
+    const done = await completeBidUpload(actorFor(bidder.user), bidder.user, s.uploadId);
+    const bid = await prisma.bid.findUniqueOrThrow({ where: { id: done.bidId }, include: { receipts: true } });
+    expect(bid.envelopeSha256).toBe(sha);
+    expect(bid.receipts.map((r) => r.receiptNo)).toEqual([done.receiptNo]);
+    expect(fs.readFileSync(pathOf(sha)).equals(Buffer.from(sealed.envelope))).toBe(true);
   });
 
   it('replaces and withdraws before the deadline, each with a receipt; only the latest counts; the deadline refuses uploads', async () => {

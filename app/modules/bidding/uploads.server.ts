@@ -10,7 +10,8 @@
 //             supersede the previous version, record the bid, the audit entry and the receipt.
 //             So a receipt never exists without a complete stored envelope; a crash before the
 //             commit leaves a stored file that no row references (harmless ciphertext) and an
-//             upload still "receiving", which the sweeper expires.
+//             upload still "receiving" whose bytes are all in the store: the client resumes it
+//             straight to "complete" (receivedOf), or the sweeper expires it.
 //
 // The deadline is read from the platform clock (now()) at every step and from the TSA's genTime
 // at completion: a bid not completely received by the deadline is not submitted.
@@ -29,7 +30,7 @@ import { appendAuditEntry, SYSTEM_ACTOR, type Actor } from '~/modules/audit/audi
 import { recordSubmissionFingerprint } from '~/modules/supervision/fingerprints.server';
 import { now } from '~/modules/clock/clock.server';
 import { formatDateTime } from '~/modules/documents/datetime';
-import { commitTempFile, ensureTempDir, sweepTempFiles, tempPath } from '~/modules/files/store.server';
+import { commitTempFile, ensureTempDir, fileSize, pathOf, sweepTempFiles, tempPath } from '~/modules/files/store.server';
 import { log } from '~/modules/log.server';
 import { currentCrl, getPlatformPki, timestampDigest } from '~/modules/pki/platform.server';
 import { verifyUserSignature } from '~/modules/pki/user-certs.server';
@@ -67,6 +68,21 @@ async function sizeOf(p: string): Promise<number> {
   } catch {
     return -1;
   }
+}
+
+/**
+ * Where the bytes of a receiving upload are. Normally its part file; but a crash between moving
+ * the finished file into the store and committing the receipt leaves the upload "receiving" with
+ * its part file gone and the envelope already stored under its SHA-256 (fsync'd, so complete).
+ * Such an upload has received everything: the client resumes straight to "complete".
+ */
+async function receivedOf(u: { id: string; envelopeSha256: string; envelopeSize: bigint | number }): Promise<{ bytes: number; file: string; stored: boolean }> {
+  const part = partPath(u.id);
+  const at = await sizeOf(part);
+  if (at >= 0) return { bytes: at, file: part, stored: false };
+  const size = Number(u.envelopeSize);
+  if ((await fileSize(u.envelopeSha256)) === size) return { bytes: size, file: pathOf(u.envelopeSha256), stored: true };
+  return { bytes: -1, file: part, stored: false };
 }
 
 /** Everything a bidder must satisfy to hand in a bid for this section now. */
@@ -203,8 +219,8 @@ async function checkDeadline(tenderId: string, uploadId: string) {
 
 export async function uploadStatus(user: BidderUser, uploadId: string) {
   const u = await loadOwnUpload(user, uploadId);
-  const received = Math.max(0, await sizeOf(partPath(uploadId)));
-  return { uploadId, status: u.status, reason: u.reason, received: u.status === 'receiving' ? received : 0, size: Number(u.envelopeSize), bidId: u.bidId };
+  const received = u.status === 'receiving' ? Math.max(0, (await receivedOf(u)).bytes) : 0;
+  return { uploadId, status: u.status, reason: u.reason, received, size: Number(u.envelopeSize), bidId: u.bidId };
 }
 
 // The chunk path runs once per 8 MB of every upload. On the embedded database each query costs
@@ -214,7 +230,7 @@ export async function uploadStatus(user: BidderUser, uploadId: string) {
 // at most once a minute.
 const CHUNK_CACHE_MS = 2000;
 const TOUCH_EVERY_MS = 60_000;
-const chunkCache = new Map<string, { at: number; orgId: string; status: string; size: number; tenderId: string; tender: { status: string; bidDeadline: Date }; touchedAt: number }>();
+const chunkCache = new Map<string, { at: number; orgId: string; status: string; size: number; sha256: string; tenderId: string; tender: { status: string; bidDeadline: Date }; touchedAt: number }>();
 
 async function chunkContext(user: BidderUser, uploadId: string) {
   const hit = chunkCache.get(uploadId);
@@ -225,7 +241,7 @@ async function chunkContext(user: BidderUser, uploadId: string) {
   const u = await loadOwnUpload(user, uploadId);
   const prisma = await getPrisma();
   const tender = await prisma.tender.findUniqueOrThrow({ where: { id: u.tenderId }, select: { status: true, bidDeadline: true } });
-  const c = { at: Date.now(), orgId: u.bidderOrgId, status: u.status, size: Number(u.envelopeSize), tenderId: u.tenderId, tender, touchedAt: hit?.touchedAt ?? u.updatedAt.getTime() };
+  const c = { at: Date.now(), orgId: u.bidderOrgId, status: u.status, size: Number(u.envelopeSize), sha256: u.envelopeSha256, tenderId: u.tenderId, tender, touchedAt: hit?.touchedAt ?? u.updatedAt.getTime() };
   chunkCache.set(uploadId, c);
   return c;
 }
@@ -248,7 +264,11 @@ export async function appendChunk(user: BidderUser, uploadId: string, offset: nu
   const file = partPath(uploadId);
   try {
     const at = await sizeOf(file);
-    if (at < 0) throw new BiddingError('上传任务已失效，请重新递交', 409, {}, 'UPLOAD_CLOSED');
+    if (at < 0) {
+      // Everything already arrived and sits in the store (see receivedOf): tell the client to complete.
+      if ((await fileSize(u.sha256)) === u.size) return { received: u.size, conflict: true as const };
+      throw new BiddingError('上传任务已失效，请重新递交', 409, {}, 'UPLOAD_CLOSED');
+    }
     if (offset !== at) return { received: at, conflict: true as const };
     const limit = u.size - at;
     const out = fs.createWriteStream(file, { flags: 'a' });
@@ -315,9 +335,9 @@ export async function completeBidUpload(actor: Actor, user: BidderUser, uploadId
 
 async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<typeof loadOwnUpload>>) {
   const prisma = await getPrisma();
-  const file = partPath(u.id);
   const size = Number(u.envelopeSize);
-  if ((await sizeOf(file)) !== size) throw new BiddingError('投标文件尚未上传完整', 409, {}, 'INCOMPLETE');
+  const { bytes, file, stored } = await receivedOf(u);
+  if (bytes !== size) throw new BiddingError('投标文件尚未上传完整', 409, {}, 'INCOMPLETE');
   const tender = await checkDeadline(u.tenderId, u.id);
   const full = await prisma.tender.findUniqueOrThrow({ where: { id: u.tenderId }, include: { sections: true } });
   const section = full.sections.find((s) => s.id === u.sectionId)!;
@@ -335,7 +355,7 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
             : '投标文件格式不正确，平台拒收';
     chunkCache.delete(u.id);
     await prisma.bidUpload.update({ where: { id: u.id }, data: { status: 'refused', reason: msg, updatedAt: now() } });
-    await fsp.rm(file, { force: true });
+    if (!stored) await fsp.rm(file, { force: true });
     log.warn('bid.upload.refused', { uploadId: u.id, code });
     throw new BiddingError(msg, 400, {}, code);
   }
@@ -346,7 +366,7 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
     await expireUpload(u.id, DEADLINE_MESSAGE);
     throw deadlineRefusal();
   }
-  await commitTempFile(file, u.envelopeSha256);
+  if (!stored) await commitTempFile(file, u.envelopeSha256);
 
   const [org, previous] = await Promise.all([
     prisma.organization.findUniqueOrThrow({ where: { id: u.bidderOrgId } }),
