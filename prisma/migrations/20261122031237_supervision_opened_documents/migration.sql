@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "SubmissionFingerprint" ADD COLUMN     "documents" JSONB,
+ADD COLUMN     "openedAt" TIMESTAMPTZ(3);
+
