@@ -30,6 +30,7 @@ import { log } from '~/modules/log.server';
 import { currentCrl, getPlatformPki } from '~/modules/pki/platform.server';
 import type { OpeningBid } from '~/generated/prisma/client';
 import { getOpening, requireSeat, type RoomUser } from './room.server';
+import { recordDecryptedFiles, storeDecryptedFiles } from './plaintext.server';
 import { NoOp, runStep } from './steps.server';
 import { OpeningError, type BidResult } from './types';
 
@@ -152,6 +153,8 @@ export interface Outcome {
   form?: Record<string, unknown>;
   signerSubject?: string;
   signerCertSha256?: string;
+  /** The decrypted files of a valid bid, kept for the evaluation (plaintext.server.ts). */
+  files?: { name: string; bytes: Uint8Array }[];
 }
 
 const REASONS: Record<string, string> = {
@@ -262,7 +265,7 @@ export async function evaluateBid(
     }
     if (!same) return { result: 'rejected', cause: 'bidder', reasonCode: 'RECORD_PATH_MISMATCH', reason: '投标文件对开标证书的加密与对投标人证书的加密不一致', decryptedBy };
   }
-  return { result: 'valid', cause: null, reasonCode: null, reason: null, decryptedBy, form: opened.manifest.form, signerSubject: opened.signer.subject, signerCertSha256: opened.signer.sha256 };
+  return { result: 'valid', cause: null, reasonCode: null, reason: null, decryptedBy, form: opened.manifest.form, signerSubject: opened.signer.subject, signerCertSha256: opened.signer.sha256, files: opened.files };
 }
 
 async function depositLabel(ctx: BidContext, ob: Pick<OpeningBid, 'bidderOrgId' | 'sectionId'>) {
@@ -278,6 +281,7 @@ async function commitOutcome(openingId: string, actor: Actor, ob: OpeningBid, ou
   const ctx = await bidContextOf((await getOpening(openingId)).tenderId);
   const deposit = out.result === 'valid' ? await depositLabel(ctx, ob) : null;
   const formSha256 = out.form ? toHex(await sha256(new TextEncoder().encode(canonicalJson(out.form)))) : null;
+  const plainFiles = out.result === 'valid' && out.files ? await storeDecryptedFiles(out.files) : [];
   return runStep(openingId, actor, async (tx) => {
     const cur = await tx.openingBid.findUniqueOrThrow({ where: { id: ob.id } });
     if (cur.result) throw new NoOp();
@@ -298,6 +302,7 @@ async function commitOutcome(openingId: string, actor: Actor, ob: OpeningBid, ou
         ...(extra.contentKeyB64 ? { contentKey: extra.contentKeyB64, bidderDecryptAt: t } : {}),
       },
     });
+    await recordDecryptedFiles(tx, ob.id, plainFiles);
     const total = await tx.openingBid.count({ where: { openingId } });
     const done = await tx.openingBid.count({ where: { openingId, result: { not: null } } });
     return {
