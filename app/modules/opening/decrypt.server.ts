@@ -31,6 +31,7 @@ import { currentCrl, getPlatformPki } from '~/modules/pki/platform.server';
 import type { OpeningBid } from '~/generated/prisma/client';
 import { getOpening, requireSeat, type RoomUser } from './room.server';
 import { recordDecryptedFiles, storeDecryptedFiles } from './plaintext.server';
+import { readBidDocuments, recordOpenedBidDocuments } from '~/modules/supervision/fingerprints.server';
 import { NoOp, runStep } from './steps.server';
 import { OpeningError, type BidResult } from './types';
 
@@ -282,6 +283,8 @@ async function commitOutcome(openingId: string, actor: Actor, ob: OpeningBid, ou
   const deposit = out.result === 'valid' ? await depositLabel(ctx, ob) : null;
   const formSha256 = out.form ? toHex(await sha256(new TextEncoder().encode(canonicalJson(out.form)))) : null;
   const plainFiles = out.result === 'valid' && out.files ? await storeDecryptedFiles(out.files) : [];
+  // 围标串标 signals: the files' hashes and authoring metadata (never contents), read by supervision.
+  const documents = out.result === 'valid' && out.files ? await readBidDocuments(out.files.map((f, i) => ({ ...f, sha256: plainFiles[i]?.sha256 }))) : null;
   return runStep(openingId, actor, async (tx) => {
     const cur = await tx.openingBid.findUniqueOrThrow({ where: { id: ob.id } });
     if (cur.result) throw new NoOp();
@@ -303,6 +306,7 @@ async function commitOutcome(openingId: string, actor: Actor, ob: OpeningBid, ou
       },
     });
     await recordDecryptedFiles(tx, ob.id, plainFiles);
+    if (documents) await recordOpenedBidDocuments(tx, { tenderId: ctx.tenderId, sectionId: ob.sectionId, bidId: ob.bidId, bidderOrgId: ob.bidderOrgId, bidderName: ob.bidderName, documents });
     const total = await tx.openingBid.count({ where: { openingId } });
     const done = await tx.openingBid.count({ where: { openingId, result: { not: null } } });
     return {

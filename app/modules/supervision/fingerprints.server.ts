@@ -1,12 +1,17 @@
-// Hook for bidding (围标串标 signals): call recordSubmissionFingerprint(tx, ...) inside the bid
-// submission transaction. It stores only what is visible from outside the sealed envelope — the
-// network address, a device fingerprint hash computed in the browser, the signer certificate's
-// SHA-256, the contact data, the SHA-256 of each plaintext file (hashed in the browser before
-// sealing) and the documents' authoring metadata — never bid contents. The collusion rule compares
-// these across the bidders of one tender.
+// Hooks for the collusion rule (围标串标 signals), never bid contents:
+// - bidding calls recordSubmissionFingerprint(tx, ...) inside the bid submission transaction with
+//   what is visible from outside the sealed envelope: the network address, a device fingerprint
+//   hash computed in the browser, the signer certificate's SHA-256, the contact data (and, if a
+//   client supplies them, file hashes and authoring metadata it read before sealing);
+// - the opening calls readBidDocuments(files) after a bid was decrypted and verified, and
+//   recordOpenedBidDocuments(tx, ...) in the step that records the bid's result: the server's own
+//   reading of each plaintext file's SHA-256 and metadata (docs/decisions/097).
+// The collusion rule compares these across the bidders of one tender.
 import { Prisma } from '~/generated/prisma/client';
 import type { Tx } from '~/db/db.server';
 import { now } from '~/modules/clock/clock.server';
+import { log } from '~/modules/log.server';
+import { readDocumentFacts, type DocumentFacts } from './documents.server';
 
 export interface SubmissionFingerprintInput {
   tenderId: string;
@@ -51,5 +56,57 @@ export async function recordSubmissionFingerprint(tx: Tx, input: SubmissionFinge
     where: { tenderId_bidId: { tenderId: input.tenderId, bidId: input.bidId } },
     create: { tenderId: input.tenderId, bidId: input.bidId, ...data },
     update: data,
+  });
+}
+
+/**
+ * Fingerprints of an opened bid's plaintext files (hashes and metadata only). Never throws: a
+ * reading problem must not hold up the opening, it only leaves the signal out.
+ */
+export async function readBidDocuments(files: { name: string; bytes: Uint8Array; sha256?: string }[]): Promise<DocumentFacts[] | null> {
+  try {
+    return await readDocumentFacts(files);
+  } catch (e) {
+    log.warn('supervision.documents.read_failed', { error: e instanceof Error ? e.message : String(e) });
+    return null;
+  }
+}
+
+export interface OpenedBidDocumentsInput {
+  tenderId: string;
+  sectionId: string;
+  bidId: string;
+  bidderOrgId: string;
+  bidderName: string;
+  documents: DocumentFacts[];
+}
+
+/** In the opening step that records a valid bid: its files' hashes and metadata, read by the server. */
+export async function recordOpenedBidDocuments(tx: Tx, input: OpenedBidDocumentsInput) {
+  const hashes = [...new Set(input.documents.map((d) => d.sha256.toLowerCase()).filter((h) => /^[0-9a-f]{64}$/.test(h)))].slice(0, 1000);
+  const at = now();
+  const documents = JSON.parse(JSON.stringify(input.documents)) as Prisma.InputJsonValue;
+  const existing = await tx.submissionFingerprint.findUnique({ where: { tenderId_bidId: { tenderId: input.tenderId, bidId: input.bidId } } });
+  if (existing) {
+    return tx.submissionFingerprint.update({
+      where: { id: existing.id },
+      // The verified hashes replace whatever a client reported at submission.
+      data: { fileHashes: hashes, documents, openedAt: at },
+    });
+  }
+  // A bid submitted before the submission hook existed: the opening still records its documents.
+  const bid = await tx.bid.findUnique({ where: { id: input.bidId }, select: { submittedAt: true } });
+  return tx.submissionFingerprint.create({
+    data: {
+      tenderId: input.tenderId,
+      sectionId: input.sectionId,
+      bidId: input.bidId,
+      bidderOrgId: input.bidderOrgId,
+      bidderName: input.bidderName,
+      fileHashes: hashes,
+      documents,
+      openedAt: at,
+      submittedAt: bid?.submittedAt ?? at,
+    },
   });
 }
