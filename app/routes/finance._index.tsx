@@ -1,5 +1,7 @@
 // 资金监管: ledger balances (deposits apart from fee income), deposits held per tender and bidder,
-// reconciliation runs and open differences, refunds, forfeiture requests, recent orders.
+// one tender's ledger (项目资金台账), reconciliation runs and open differences, refunds, forfeiture
+// requests, recent orders. Before a tender's opening its money is shown to supervisors only, and
+// their views are logged (decision 032).
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { z } from 'zod';
@@ -11,7 +13,9 @@ import { ISSUE_KIND_LABELS, PURPOSE_LABELS, REFUND_STATUS_LABELS, STATUS_LABELS,
 import { PaymentError, requestForfeiture, resolveIssue, retryRefund } from '~/modules/payments/orders.server';
 import { beijingDate, reconcileDay } from '~/modules/payments/reconcile.server';
 import { OrderStatusTag, yuan } from '~/modules/payments/ui';
-import { financeOverview } from '~/modules/payments/views.server';
+import { appendAuditEntry } from '~/modules/audit/audit.server';
+import { financeScope, mayView } from '~/modules/payments/disclosure.server';
+import { financeOverview, projectLedger } from '~/modules/payments/views.server';
 import { formatDateTime } from '~/ui/format';
 
 export const meta: MetaFunction = () => [{ title: '资金监管 - 江城市公共资源交易平台' }];
@@ -20,15 +24,37 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, 'read:finance');
   const q = new URL(request.url).searchParams;
   const status = q.get('status') ?? '';
-  const d = await financeOverview({ q: q.get('q')?.trim().slice(0, 64) || undefined, status: status in STATUS_LABELS ? status : undefined });
+  const project = q.get('project')?.trim().slice(0, 40) ?? '';
+  const scope = await financeScope(user);
+  const [d, ledger] = await Promise.all([
+    financeOverview(scope, { q: q.get('q')?.trim().slice(0, 64) || undefined, status: status in STATUS_LABELS ? status : undefined }),
+    project ? projectLedger(scope, project) : null,
+  ]);
+  if (scope.full) {
+    // Supervisors see the money of tenders not yet opened too: read-only, and each view is logged.
+    const prisma = await getPrisma();
+    await prisma.$transaction((tx) =>
+      appendAuditEntry(tx, actorOf(request, user), { action: 'finance.view', objectType: ledger?.found ? 'tender' : 'ledger', objectId: ledger?.found ? ledger.tenderId : null, payload: { project: project || null, q: q.get('q') || null, status: status || null } }),
+    );
+  }
   const org = (id: string) => d.orgNames[id] ?? id;
   return {
     canManage: can(user.role, 'manage:finance'),
+    full: d.full,
     yesterday: beijingDate(new Date(now().getTime() - 86_400_000)),
     q: q.get('q') ?? '',
     status,
+    project,
+    ledger: ledger
+      ? ledger.found && !ledger.sealed
+        ? { ...ledger, bidDeadline: ledger.bidDeadline.toISOString() }
+        : ledger.found
+          ? { found: true as const, sealed: true as const, code: ledger.code, name: ledger.name, bidDeadline: ledger.bidDeadline.toISOString() }
+          : { found: false as const, code: ledger.code }
+      : null,
     accounts: d.accounts,
     trial: { debitFen: d.trial.debitFen, creditFen: d.trial.creditFen, postings: d.trial.postings, unbalanced: d.trial.unbalancedPostings.length },
+    ledgerBalanced: d.ledgerBalanced,
     held: d.held.map((h) => ({ ...h, party: org(h.partyOrgId) })),
     runs: d.runs.map((r) => ({ ...r, ranAt: r.ranAt.toISOString() })),
     issues: d.issues.map((i) => ({ id: i.id, kind: ISSUE_KIND_LABELS[i.kind] ?? i.kind, outTradeNo: i.outTradeNo, detail: i.detail, createdAt: i.createdAt.toISOString() })),
@@ -51,22 +77,27 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return Response.json({ error: parsed.error.issues[0].message, ok: null }, { status: 400 });
   const actor = actorOf(request, user);
   const input = parsed.data;
+  const scope = await financeScope(user);
   try {
     switch (input.intent) {
       case 'reconcile': {
         if (input.date >= beijingDate(now())) return Response.json({ error: '只能核对昨天及以前的账单（支付宝次日生成账单）', ok: null }, { status: 400 });
         const r = await reconcileDay(input.date);
-        return { error: null, ok: r.status === 'matched' ? `${input.date} 对账一致（${r.billRows} 笔）` : r.status === 'mismatched' ? `${input.date} 发现 ${r.issues.length} 处差异，已预警` : `${input.date} 对账单暂不可用` };
+        // The day's count of trades may include tenders not yet opened: not told here (decision 032).
+        return { error: null, ok: r.status === 'matched' ? `${input.date} 对账一致` : r.status === 'mismatched' ? `${input.date} 发现 ${r.issues.length} 处差异，已预警` : `${input.date} 对账单暂不可用` };
       }
       case 'resolve':
         await resolveIssue(actor, { issueId: input.issueId, note: input.note });
         return { error: null, ok: '已标记为已处理' };
-      case 'retry-refund':
+      case 'retry-refund': {
+        const r = await (await getPrisma()).paymentRefund.findUnique({ where: { id: input.refundId }, select: { order: { select: { refType: true, refId: true } } } });
+        if (!r || !mayView(scope, r.order.refType, r.order.refId)) return Response.json({ error: '未找到该退款', ok: null }, { status: 404 });
         await retryRefund(actor, input.refundId);
         return { error: null, ok: '已重新提交退款（沿用原退款请求号）' };
+      }
       case 'forfeit': {
-        const o = await (await getPrisma()).paymentOrder.findUnique({ where: { outTradeNo: input.outTradeNo }, select: { id: true } });
-        if (!o) return Response.json({ error: '未找到该订单号', ok: null }, { status: 400 });
+        const o = await (await getPrisma()).paymentOrder.findUnique({ where: { outTradeNo: input.outTradeNo }, select: { id: true, refType: true, refId: true } });
+        if (!o || !mayView(scope, o.refType, o.refId)) return Response.json({ error: '未找到该订单号', ok: null }, { status: 400 });
         await requestForfeiture(actor, { orderId: o.id, reason: input.reason });
         return { error: null, ok: '没收申请已提交，待监督人员审批' };
       }
@@ -93,12 +124,18 @@ export default function Finance() {
       </div>
       {a?.error ? <p className="notice danger" role="alert">{a.error}</p> : null}
       {a?.ok ? <p className="notice success" role="status">{a.ok}</p> : null}
+      {d.full ? (
+        <p className="notice warning">您以监督人员身份查看全部资金，含尚未开标项目的投标保证金及缴纳单位。开标前不得泄露潜在投标人的名称和数量；本次查看已记入审计日志。</p>
+      ) : (
+        <p className="notice">尚未开标项目（投标截止时间未到或尚未开标）的投标保证金、招标文件费不计入本页任何金额、名单和笔数，导出的对账单同样不含，开标后自动显示（招标投标法第二十二条：不得透露潜在投标人的名称、数量）。监督人员可查看。</p>
+      )}
 
       <section className="panel" aria-labelledby="acc-title">
-        <h2 id="acc-title">科目余额</h2>
+        <h2 id="acc-title">科目余额{d.full ? '' : '（不含尚未开标项目）'}</h2>
         <p className={balanced ? 'status-ok' : 'status-bad'}>
           借方合计 {yuan(d.trial.debitFen)}，贷方合计 {yuan(d.trial.creditFen)}，共 {d.trial.postings} 张凭证 —— {balanced ? '借贷平衡' : `借贷不平衡（${d.trial.unbalanced} 张凭证）`}
         </p>
+        {!d.full ? <p className={d.ledgerBalanced ? 'status-ok' : 'status-bad'}>全部台账（含尚未开标项目）{d.ledgerBalanced ? '借贷平衡' : '借贷不平衡，请联系监督人员核查'}</p> : null}
         <div className="fin-cards">
           {d.accounts.map((b) => (
             <div key={b.account} className={`fin-card fin-${b.account}`}>
@@ -107,6 +144,15 @@ export default function Finance() {
             </div>
           ))}
         </div>
+      </section>
+
+      <section className="panel" aria-labelledby="proj-title">
+        <h2 id="proj-title">项目资金台账</h2>
+        <Form method="get" className="filters" role="search" aria-label="按项目编号查询">
+          <label>项目编号<input name="project" defaultValue={d.project} placeholder="如 JC-2026-GC-0031" /></label>
+          <button className="btn btn-small" type="submit">查询</button>
+        </Form>
+        {d.ledger ? <ProjectLedger l={d.ledger} /> : <p className="muted">输入项目编号，查看该项目各标段的投标保证金收取、退还和余额。</p>}
       </section>
 
       <section className="panel" aria-labelledby="held-title">
@@ -118,7 +164,7 @@ export default function Finance() {
               <tbody>
                 {d.held.map((h) => (
                   <tr key={`${h.refType}:${h.refId}:${h.partyOrgId}`}>
-                    <td className="mono">{h.refType}:{h.refId}</td>
+                    <td>{h.label}</td>
                     <td>{h.party}</td>
                     <td className="num">{yuan(h.heldFen)}</td>
                     <td>
@@ -176,8 +222,17 @@ export default function Finance() {
                   <tr key={r.id}>
                     <td>{r.billDate}</td>
                     <td className={r.status === 'matched' ? 'status-ok' : 'status-bad'}>{r.status === 'matched' ? '一致' : r.status === 'mismatched' ? '有差异' : `失败：${r.error ?? ''}`}</td>
-                    <td className="num">{r.billRows}</td><td className="num">{r.matched}</td><td className="num">{r.mismatches}</td>
-                    <td className="num">{yuan(r.billFenIn)}</td><td className="num">{yuan(r.billFenOut)}</td>
+                    {r.withheld ? (
+                      <>
+                        <td className="num muted" title="当日账单含尚未开标项目的交易，笔数和金额开标后显示">—</td><td className="num muted">—</td><td className="num">{r.mismatches}</td>
+                        <td className="num muted">—</td><td className="num muted">—</td>
+                      </>
+                    ) : (
+                      <>
+                        <td className="num">{r.billRows}</td><td className="num">{r.matched}</td><td className="num">{r.mismatches}</td>
+                        <td className="num">{yuan(r.billFenIn)}</td><td className="num">{yuan(r.billFenOut)}</td>
+                      </>
+                    )}
                     <td>{formatDateTime(r.ranAt)}</td>
                   </tr>
                 ))}
@@ -267,6 +322,70 @@ export default function Finance() {
           </table>
         </div>
       </section>
+    </div>
+  );
+}
+
+type LedgerView = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['ledger']>;
+
+function ProjectLedger({ l }: { l: LedgerView }) {
+  if (!l.found) return <p className="notice warning" role="status">未找到项目编号为 {l.code} 的招标项目。</p>;
+  if (l.sealed) {
+    return (
+      <p className="notice" role="status">
+        {l.code} {l.name}：尚未开标（投标截止 {formatDateTime(l.bidDeadline)}）。开标前不显示该项目的投标保证金、招标文件费及缴纳单位和笔数，开标后自动显示；监督人员可查看。
+      </p>
+    );
+  }
+  return (
+    <div role="region" aria-label={`项目资金台账 ${l.code}`}>
+      <p>
+        <strong>{l.code}</strong> {l.name}
+        {l.beforeOpening ? <span className="tag"> 尚未开标 · 仅监督人员可见</span> : null}
+      </p>
+      <dl className="pay-facts">
+        <dt>代收保证金余额</dt>
+        <dd className={l.depositsHeldFen === 0 ? 'status-ok' : ''}>{yuan(l.depositsHeldFen)}</dd>
+        <dt>应退未退</dt>
+        <dd>{yuan(l.refundsPayableFen)}</dd>
+        <dt>没收保证金</dt>
+        <dd>{yuan(l.forfeitedFen)}</dd>
+        <dt>招标文件费收入</dt>
+        <dd>{yuan(l.feeIncomeFen)}</dd>
+        <dt>本项目分录</dt>
+        <dd className={l.balanced ? 'status-ok' : 'status-bad'}>
+          借方 {yuan(l.debitFen)}，贷方 {yuan(l.creditFen)} —— {l.balanced ? '借贷平衡' : '借贷不平衡'}
+        </dd>
+      </dl>
+      {l.sections.map((s) => (
+        <div key={s.id} className="table-wrap">
+          <table className="data" aria-label={`第${s.seq}标段 投标保证金`}>
+            <caption>第{s.seq}标段 {s.name}：收取 {yuan(s.receivedFen)}，余额 {yuan(s.heldFen)}</caption>
+            <thead><tr><th>缴纳单位</th><th className="num">收取</th><th className="num">退还/没收</th><th className="num">余额</th></tr></thead>
+            <tbody>
+              {s.rows.length === 0 ? <tr><td colSpan={4} className="empty">无在线缴纳的保证金</td></tr> : null}
+              {s.rows.map((r) => (
+                <tr key={r.partyOrgId}>
+                  <td>{r.party}</td>
+                  <td className="num">{yuan(r.receivedFen)}</td>
+                  <td className="num">{yuan(r.releasedFen)}</td>
+                  <td className="num">{yuan(r.heldFen)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+      <p>
+        <a href={`/finance/statement?refType=tender&refId=${l.tenderId}&format=csv`}>文件费明细 CSV</a>
+        {l.sections.map((s) => (
+          <span key={s.id}>
+            {' · '}
+            <a href={`/finance/statement?refType=tender_section&refId=${s.id}&format=csv`}>第{s.seq}标段 CSV</a>{' · '}
+            <a href={`/finance/statement?refType=tender_section&refId=${s.id}&format=pdf`}>第{s.seq}标段 PDF</a>
+          </span>
+        ))}
+      </p>
     </div>
   );
 }

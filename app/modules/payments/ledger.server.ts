@@ -4,6 +4,7 @@
 import type { Tx } from '~/db/db.server';
 import { getPrisma } from '~/db/index.server';
 import { now } from '~/modules/clock/clock.server';
+import type { Prisma } from '~/generated/prisma/client';
 
 export const ACCOUNTS = {
   /** Asset: money Alipay holds for us (received, not yet refunded or settled to the bank). */
@@ -104,6 +105,12 @@ export interface BalanceFilter {
   refType?: string;
   refId?: string;
   partyOrgId?: string;
+  /** Further conditions on the entries (e.g. what a viewer may see: disclosure.server.ts). */
+  where?: Prisma.LedgerEntryWhereInput;
+}
+
+function entryWhere(filter: BalanceFilter): Prisma.LedgerEntryWhereInput {
+  return { refType: filter.refType, refId: filter.refId, partyOrgId: filter.partyOrgId, ...(filter.where ? { AND: [filter.where] } : {}) };
 }
 
 /** Balances per account, optionally for one tender/purchase and/or one payer. */
@@ -111,7 +118,7 @@ export async function balances(filter: BalanceFilter = {}): Promise<AccountBalan
   const prisma = await getPrisma();
   const rows = await prisma.ledgerEntry.groupBy({
     by: ['account'],
-    where: { refType: filter.refType, refId: filter.refId, partyOrgId: filter.partyOrgId },
+    where: entryWhere(filter),
     _sum: { debitFen: true, creditFen: true },
   });
   return (Object.keys(ACCOUNTS) as Account[]).map((account) => {
@@ -123,11 +130,14 @@ export async function balances(filter: BalanceFilter = {}): Promise<AccountBalan
   });
 }
 
-/** Total debits and credits over the whole ledger (equal when every posting balanced). */
-export async function trialBalance(): Promise<{ debitFen: number; creditFen: number; postings: number; unbalancedPostings: string[] }> {
+/**
+ * Total debits and credits (equal when every posting balanced) over the whole ledger, or over the
+ * entries `where` selects. Unbalanced postings are always looked for in the whole ledger.
+ */
+export async function trialBalance(where?: Prisma.LedgerEntryWhereInput): Promise<{ debitFen: number; creditFen: number; postings: number; unbalancedPostings: string[] }> {
   const prisma = await getPrisma();
-  const sums = await prisma.ledgerEntry.aggregate({ _sum: { debitFen: true, creditFen: true } });
-  const postings = await prisma.ledgerPosting.count();
+  const sums = await prisma.ledgerEntry.aggregate({ where, _sum: { debitFen: true, creditFen: true } });
+  const postings = await prisma.ledgerPosting.count(where ? { where: { entries: { some: where } } } : undefined);
   const unbalanced = await prisma.$queryRaw<{ postingId: string }[]>`
     SELECT "postingId" FROM "LedgerEntry" GROUP BY "postingId" HAVING SUM("debitFen") <> SUM("creditFen")`;
   return {
@@ -143,7 +153,7 @@ export async function depositsHeld(filter: BalanceFilter = {}) {
   const prisma = await getPrisma();
   const rows = await prisma.ledgerEntry.groupBy({
     by: ['refType', 'refId', 'partyOrgId'],
-    where: { account: 'deposits_held', refType: filter.refType, refId: filter.refId, partyOrgId: filter.partyOrgId },
+    where: { account: 'deposits_held', ...entryWhere(filter) },
     _sum: { debitFen: true, creditFen: true },
   });
   return rows.map((r) => ({ refType: r.refType, refId: r.refId, partyOrgId: r.partyOrgId, heldFen: (r._sum.creditFen ?? 0) - (r._sum.debitFen ?? 0) }));
