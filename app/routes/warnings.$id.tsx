@@ -85,7 +85,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 function FactList({ facts }: { facts: Record<string, unknown> }) {
-  const signals = Array.isArray(facts.signals) ? (facts.signals as { kind: string; value: string; bidders: string[] }[]) : null;
+  const signals = Array.isArray(facts.signals) ? (facts.signals as { kind: string; value: string; bidders: string[]; files?: string[] }[]) : null;
   if (signals) {
     return (
       <table className="data compact">
@@ -103,6 +103,7 @@ function FactList({ facts }: { facts: Record<string, unknown> }) {
               <td>{SIGNAL_LABELS[s.kind as keyof typeof SIGNAL_LABELS] ?? s.kind}</td>
               <td>
                 <code>{s.value}</code>
+                {s.files?.length ? <div className="muted">涉及文件：{s.files.join('；')}</div> : null}
               </td>
               <td>{s.bidders.join('、')}</td>
             </tr>

@@ -225,6 +225,9 @@ describe('warning rules', () => {
       expect(collusionSignals([{ ...base, bidderOrgId: 'A', ...a }, { ...base, bidderOrgId: 'A', ...b }]), `${kind} same bidder`).toEqual([]);
     }
     expect(collusionSignals([{ ...base, bidderOrgId: 'A', ip: '1.1.1.1' }, { ...base, bidderOrgId: 'B', ip: '2.2.2.2' }])).toEqual([]);
+    // The platform's own proxy or a local client says nothing about who submitted.
+    expect(collusionSignals([{ ...base, bidderOrgId: 'A', ip: '127.0.0.1' }, { ...base, bidderOrgId: 'B', ip: '127.0.0.1' }])).toEqual([]);
+    expect(collusionSignals([{ ...base, bidderOrgId: 'A', ip: '::1' }, { ...base, bidderOrgId: 'B', ip: '::1' }])).toEqual([]);
   });
 
   it('runs every rule together on an empty platform without errors', async () => {

@@ -19,6 +19,7 @@ export const WARNING_EVENT_LABELS: Record<string, string> = {
   escalated: '升级为红色预警',
   cleared: '预警条件已消除',
   reappeared: '预警条件再次出现',
+  updated: '发现新的情况',
   assigned: '指派承办人',
   handling: '开始处理',
   note: '处理记录',
@@ -43,4 +44,8 @@ export const SIGNAL_LABELS = {
   file: '投标文件哈希相同',
   docAuthor: '文档作者/单位信息相同',
   docMeta: '文档元数据完全一致',
+  docId: '文档唯一标识相同',
+  docOrigin: '文档作者、创建程序与创建时间相同',
+  docForeign: '文档属性显示由其他投标人编制',
+  zipSet: '压缩包内文件完全相同',
 } as const;

@@ -7,6 +7,7 @@
 // the warning is marked "cleared" but stays open: an overtime that happened is still a fact a
 // supervisor has to look at and close with a conclusion (限时办结的责任追究). After a warning is
 // closed, the same condition found again opens a new one.
+import { canonicalJson } from '../../../crypto/auditlog';
 import { Prisma } from '~/generated/prisma/client';
 import type { Db, Tx } from '~/db/db.server';
 import { appendAuditEntry, SYSTEM_ACTOR, type Actor } from '~/modules/audit/audit.server';
@@ -29,6 +30,12 @@ export interface Finding {
   link?: string;
   /** Organizations answerable for the condition (their users are told, 责任主体). */
   responsibleOrgIds?: string[];
+  /**
+   * The evidence may grow while the warning is open (collusion: submission signals first, the
+   * documents' at the opening): new facts update the open warning, with an event, an audit entry
+   * and a notice to its assignee. Rules whose detail changes every run (time limits) leave it unset.
+   */
+  refresh?: boolean;
 }
 
 export interface RuleContext {
@@ -145,16 +152,25 @@ export async function runWarningRules(prisma: Db, rules: WarningRule[], now: Dat
           }
           const escalate = existing.level === 'yellow' && level === 'red';
           const reappeared = existing.clearedAt !== null;
+          const updated = !escalate && f.refresh === true && canonicalJson(existing.facts ?? null) !== canonicalJson(JSON.parse(JSON.stringify(f.facts ?? null)));
           await tx.warning.update({
             where: { id: existing.id },
             data: {
               lastSeenAt: now,
               ...(reappeared ? { clearedAt: null } : {}),
               ...(escalate ? { level: 'red', escalatedAt: now, title: f.title, detail: f.detail, facts: (f.facts ?? undefined) as Prisma.InputJsonValue | undefined } : {}),
+              ...(updated ? { title: f.title, detail: f.detail, facts: (f.facts ?? undefined) as Prisma.InputJsonValue | undefined } : {}),
             },
           });
           if (escalate || reappeared) {
             await tx.warningEvent.create({ data: { warningId: existing.id, at: now, actorName: '系统', kind: escalate ? 'escalated' : 'reappeared', note: f.detail } });
+          }
+          if (updated) {
+            await tx.warningEvent.create({ data: { warningId: existing.id, at: now, actorName: '系统', kind: 'updated', note: f.detail } });
+            await appendAuditEntry(tx, SYSTEM_ACTOR, { action: 'warning.update', objectType: 'warning', objectId: existing.id, payload: { ruleId: rule.id, subjectType: f.subjectType, subjectId: f.subjectId } });
+            const label = WARNING_LEVELS[existing.level as WarningLevel] ?? existing.level;
+            const targets = existing.assigneeId ? [existing.assigneeId] : await supervisorIds(tx);
+            mails.push(...(await notifyUsers(tx, targets, { title: `【${label}】${f.title}（发现新的情况）`, body: f.detail, link: `/warnings/${existing.id}`, kind: existing.level === 'red' ? 'danger' : 'warning' })));
           }
           if (escalate) {
             await appendAuditEntry(tx, SYSTEM_ACTOR, { action: 'warning.escalate', objectType: 'warning', objectId: existing.id, payload: { ruleId: rule.id, from: 'yellow', to: 'red' } });
