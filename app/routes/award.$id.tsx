@@ -261,6 +261,12 @@ export default function AwardPage() {
                     第{o.seq}号 · {o.orgName}
                   </strong>{' '}
                   <small className="muted">{formatDateTime(o.createdAt)}</small>
+                  {o.complaint ? (
+                    <small className="muted objection-complaint">
+                      {' '}
+                      · 监察编号 {o.complaint.link ? <a href={o.complaint.link}>{o.complaint.no}</a> : o.complaint.no} · 答复期限 {formatDateTime(o.complaint.answerDueAt)}
+                    </small>
+                  ) : null}
                 </p>
                 <p>{o.text}</p>
                 {o.answeredAt ? (
@@ -282,7 +288,7 @@ export default function AwardPage() {
                     </button>
                   </fetcher.Form>
                 ) : (
-                  <p className="muted">待招标人答复（3日内）</p>
+                  <p className="muted">待招标人答复{o.complaint ? `（期限 ${formatDateTime(o.complaint.answerDueAt)}，电子监察跟踪）` : '（3日内）'}</p>
                 )}
               </li>
             ))}

@@ -10,10 +10,13 @@ import {
   declineInvitation,
   EvaluationError,
   runExpertDraw,
+  runRedraw,
   signReport,
+  voteChair,
 } from '~/modules/evaluation/evaluation.server';
 import { centiText, EVALUATION_STATES, MEMBER_STATUS_LABELS, METHOD_LABELS, reportStatement } from '~/modules/evaluation/types';
-import { EvaluationSteps, fenText, formValueText, utf8Bytes } from '~/modules/evaluation/ui';
+import { chairRuleText } from '~/modules/evaluation/chair';
+import { BidFileLinks, EvaluationSteps, fenText, formValueText, utf8Bytes } from '~/modules/evaluation/ui';
 import { formatDateTime } from '~/ui/format';
 import { SignButton } from '~/ui/sign-button';
 
@@ -39,6 +42,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
         await requirePermission(request, 'draw:experts');
         await runExpertDraw(actor, id);
         return { ok: '专家抽取完成，已通知被抽中的专家。' };
+      }
+      case 'redraw': {
+        // The agent of the tender or a centre administrator (checked in runRedraw).
+        await runRedraw(actor, user, id);
+        return { ok: '补抽完成，已通知被抽中的专家。' };
+      }
+      case 'vote-chair': {
+        await requirePermission(request, 'evaluate:tender:assigned');
+        const election = await voteChair(actor, user, id, String(form.candidate ?? ''));
+        return { ok: election.chairMemberId ? '已投票，评标委员会组长已推选产生。' : '已投票，等待其他成员投票。' };
       }
       case 'accept': {
         await requirePermission(request, 'evaluate:tender:assigned');
@@ -217,6 +230,41 @@ export default function EvaluationPage() {
               <small className="muted"> · 可用 npx tsx crypto/cli.ts draw verify --in 记录文件 独立复算</small>
             </p>
           ) : null}
+          {d.draw.redraws.length ? (
+            <>
+              <h3>补抽</h3>
+              <ol className="redraw-list" aria-label="补抽记录">
+                {d.draw.redraws.map((r) => (
+                  <li key={r.round}>
+                    第{r.round}轮：承诺值 <span className="hash">{r.commitment}</span>
+                    <br />
+                    <small className="muted">
+                      公布于 {formatDateTime(r.committedAt)}（候补用尽时），
+                      {r.drawnAt ? `${formatDateTime(r.drawnAt)} 补抽 ${r.vacancies} 名（符合条件 ${r.eligible} 名）` : '待补抽'}
+                    </small>
+                    {r.excluded && r.excluded.length ? <small className="muted"> · 排除 {r.excluded.length} 名</small> : null}
+                    {r.recordAvailable ? (
+                      <>
+                        {' '}
+                        <a href={`/evaluation/${d.id}/draw.json?round=${r.round}`} download>
+                          补抽记录（JSON）
+                        </a>
+                      </>
+                    ) : null}
+                  </li>
+                ))}
+              </ol>
+            </>
+          ) : null}
+          {d.canRedraw ? (
+            <fetcher.Form method="post">
+              <input type="hidden" name="intent" value="redraw" />
+              <p className="notice warning">有专家拒绝参加且候补名单已用尽，需按已公布的承诺值补抽。</p>
+              <button className="btn btn-primary" type="submit" disabled={fetcher.state !== 'idle'}>
+                补抽专家
+              </button>
+            </fetcher.Form>
+          ) : null}
           {canDraw ? (
             <fetcher.Form method="post">
               <input type="hidden" name="intent" value="draw" />
@@ -294,6 +342,7 @@ export default function EvaluationPage() {
                       {f.label}
                     </th>
                   ))}
+                  <th scope="col">投标文件</th>
                   {me ? <th scope="col">我的评审</th> : null}
                 </tr>
               </thead>
@@ -305,6 +354,9 @@ export default function EvaluationPage() {
                     {d.header.bidForm.map((f) => (
                       <td key={f.key}>{formValueText(b.form[f.key], fieldOf.get(f.key)?.type)}</td>
                     ))}
+                    <td>
+                      <BidFileLinks evaluationId={d.id} bidderName={b.bidderName} files={b.files} />
+                    </td>
                     {me ? <td>{b.scored ? '已评' : '未评'}</td> : null}
                   </tr>
                 ))}
@@ -347,6 +399,55 @@ export default function EvaluationPage() {
               </button>
             </fetcher.Form>
           ) : null}
+        </section>
+      ) : null}
+
+      {d.election && (me?.status === 'accepted' || d.election.tally || d.election.electedAt) ? (
+        <section className="panel" aria-labelledby="election-title">
+          <h2 id="election-title">推选评标委员会组长</h2>
+          {d.election.electedAt ? (
+            <p className="notice success">
+              {d.election.chairName ? `${d.election.chairName} ` : ''}
+              {chairRuleText({ rule: d.election.rule, members: d.election.members, cast: d.election.cast, chairVotes: d.election.chairVotes })}，当选组长（{formatDateTime(d.election.electedAt)}）。
+            </p>
+          ) : (
+            <p>
+              评标委员会成员推选组长：每人一票，得票超过半数者当选；全体投票后无人过半的，得票最多者当选，票数相同的由抽取顺序在先者担任。已投票 {d.election.cast}/{d.election.members} 人。
+            </p>
+          )}
+          {d.election.tally ? (
+            <ul className="election-tally" aria-label="组长推选得票">
+              {d.election.tally.map((t) => (
+                <li key={t.memberId}>
+                  {t.name ?? `第${t.seq}位`}：{t.votes} 票
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {me?.status === 'accepted' && d.state === 'evaluating' && !d.election.electedAt && !d.election.myVoteMemberId && d.committee ? (
+            <fetcher.Form method="post" className="inline-form vote-form">
+              <input type="hidden" name="intent" value="vote-chair" />
+              <label>
+                推选组长
+                <select name="candidate" defaultValue="">
+                  <option value="" disabled>
+                    请选择
+                  </option>
+                  {d.committee
+                    .filter((m) => m.status === 'accepted')
+                    .map((m) => (
+                      <option key={m.id} value={m.id}>
+                        {m.name}（{m.code}）
+                      </option>
+                    ))}
+                </select>
+              </label>
+              <button className="btn btn-primary" type="submit" disabled={fetcher.state !== 'idle'}>
+                投票
+              </button>
+            </fetcher.Form>
+          ) : null}
+          {d.election.myVoteMemberId ? <p className="muted">您已投票给 {d.committee?.find((m) => m.id === d.election!.myVoteMemberId)?.name ?? '—'}。</p> : null}
         </section>
       ) : null}
 

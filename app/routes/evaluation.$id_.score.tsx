@@ -4,7 +4,7 @@ import { actorOf, requirePermission } from '~/modules/auth/session.server';
 import { loadScoreSheet } from '~/modules/evaluation/access.server';
 import { EvaluationError, saveScore, submitScores } from '~/modules/evaluation/evaluation.server';
 import { centiText, METHOD_LABELS } from '~/modules/evaluation/types';
-import { fenText, formValueText } from '~/modules/evaluation/ui';
+import { fenText, formValueText, BidFileLinks } from '~/modules/evaluation/ui';
 
 export const meta: MetaFunction = () => [{ title: '在线评分 - 评标' }];
 
@@ -96,6 +96,7 @@ export default function ScoreSheet() {
               {b.score ? <span className={`pill ${b.score.reject ? 'pill-bad' : 'pill-ok'}`}>{b.score.reject ? '已否决' : '已评'}</span> : <span className="pill pill-muted">未评</span>}
             </div>
             <div className="score-card-body">
+            <BidFileLinks evaluationId={d.id} bidderName={b.bidderName} files={b.files} />
             <dl className="kv">
               {d.header.bidForm.map((f) => (
                 <div key={f.key} style={{ display: 'contents' }}>

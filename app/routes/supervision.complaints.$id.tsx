@@ -47,8 +47,10 @@ export default function HandleComplaint() {
   const nav = useNavigation();
   const busy = nav.state !== 'idle';
   const err = (intent: string, f: string) => (a && !a.ok && a.intent === intent ? a.fieldErrors?.[f] : undefined);
-  const canAccept = c.kind === 'complaint' && c.status === 'submitted';
-  const canDecide = (c.kind === 'complaint' && c.status === 'accepted') || (c.kind !== 'complaint' && c.status === 'submitted');
+  // Objections mirrored from the award (subjectType 'award') are answered by the tenderer; supervisors follow them.
+  const linked = c.subjectType === 'award';
+  const canAccept = !linked && c.kind === 'complaint' && c.status === 'submitted';
+  const canDecide = !linked && ((c.kind === 'complaint' && c.status === 'accepted') || (c.kind !== 'complaint' && c.status === 'submitted'));
   return (
     <div className="stack">
       <nav className="crumbs" aria-label="位置">
@@ -62,6 +64,7 @@ export default function HandleComplaint() {
         ) : null}
         {a && !a.ok && a.formError ? <FormErrors errors={[a.formError]} /> : null}
         <ComplaintView c={c} now={now} />
+        {linked ? <p className="notice info">该异议依法由招标人答复（评标与定标 · 中标候选人公示），答复前暂停定标；监督人员跟踪督办，超期将产生预警。</p> : null}
       </section>
       {canAccept || canDecide ? (
         <section className="panel" aria-labelledby="h-handle">

@@ -144,3 +144,17 @@ export async function signText(user: { id: string; displayName: string; organiza
   const sig = await signData({ content: utf8(text), signerCert: e.cert, signerKey: e.signKey, detached: true });
   return toBase64(sig);
 }
+
+/** 组长推选 as the members do it on the evaluation page: every accepted member votes for the `choice`-th (draw order) until elected. */
+export async function electChair(evaluationId: string, choice = 0) {
+  const { voteChair } = await import('~/modules/evaluation/evaluation.server');
+  const prisma = await getPrisma();
+  const members = await prisma.evaluationMember.findMany({ where: { evaluationId, status: 'accepted' }, orderBy: { seq: 'asc' } });
+  const users = await prisma.user.findMany({ where: { id: { in: members.map((m) => m.userId) } } });
+  for (const m of members) {
+    const u = users.find((x) => x.id === m.userId)!;
+    const r = await voteChair(actorFor(u), u, evaluationId, members[choice].id);
+    if (r.chairMemberId) break;
+  }
+  return prisma.evaluationMember.findFirstOrThrow({ where: { evaluationId, isChair: true } });
+}

@@ -30,7 +30,7 @@ import { loader as drawJsonLoader } from '~/routes/evaluation.$id.draw[.]json';
 import { loader as evaluationLoader } from '~/routes/evaluation.$id';
 import { useTestDatabase } from '../setup/db';
 import { createUser, makeRequest, sessionCookieFor } from '../setup/fixtures';
-import { actorFor, ADMIN, createTestExpert, openedSection, signText, type TestExpert } from './evaluation.fixtures';
+import { actorFor, ADMIN, createTestExpert, electChair, openedSection, signText, type TestExpert } from './evaluation.fixtures';
 
 useTestDatabase();
 
@@ -122,7 +122,9 @@ describe('evaluation and award', () => {
     }
     const started = await prisma.tenderEvaluation.findUniqueOrThrow({ where: { id: ev.id } });
     expect(started.state).toBe('evaluating');
-    const chair = (await prisma.evaluationMember.findFirstOrThrow({ where: { evaluationId: ev.id, isChair: true } })).userId;
+    // Nobody chairs until the committee elects one.
+    expect(await prisma.evaluationMember.count({ where: { evaluationId: ev.id, isChair: true } })).toBe(0);
+    const chair = (await electChair(ev.id)).userId;
 
     // Names sealed from the tenderer and the bidders; visible to members and supervisors.
     const supervisor = await createUser('supervisor');
@@ -224,7 +226,7 @@ describe('evaluation and award', () => {
 
     // Every step is in the audit log.
     const actions = (await prisma.auditEntry.findMany({ where: { objectType: 'evaluation', objectId: ev.id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
-    for (const a of ['evaluation.plan', 'evaluation.draw', 'evaluation.member.decline', 'evaluation.member.replace', 'evaluation.member.accept', 'evaluation.start', 'evaluation.clarification.ask', 'evaluation.clarification.answer', 'evaluation.score.save', 'evaluation.score.submit', 'evaluation.aggregate', 'evaluation.report.sign', 'evaluation.end', 'evaluation.publicity.start', 'evaluation.objection.raise', 'evaluation.objection.answer', 'evaluation.award.prepare', 'evaluation.award.issue', 'evaluation.contract.file']) {
+    for (const a of ['evaluation.plan', 'evaluation.draw', 'evaluation.member.decline', 'evaluation.member.replace', 'evaluation.member.accept', 'evaluation.start', 'evaluation.chair.vote', 'evaluation.chair.elect', 'evaluation.clarification.ask', 'evaluation.clarification.answer', 'evaluation.score.save', 'evaluation.score.submit', 'evaluation.aggregate', 'evaluation.report.sign', 'evaluation.end', 'evaluation.publicity.start', 'evaluation.objection.raise', 'evaluation.objection.answer', 'evaluation.award.prepare', 'evaluation.award.issue', 'evaluation.contract.file']) {
       expect(actions, a).toContain(a);
     }
   });
@@ -281,7 +283,7 @@ describe('evaluation and award', () => {
       await saveScore(actorFor(u), u, ev.id, { evaluationBidId: bid.id, points: {}, reject: false });
       await submitScores(actorFor(u), u, ev.id);
     }
-    const chair = await prisma.evaluationMember.findFirstOrThrow({ where: { evaluationId: ev.id, isChair: true } });
+    const chair = await electChair(ev.id);
     const chairUser = users.find((u) => u.id === chair.userId)!;
     await aggregateAndReport(actorFor(chairUser), chairUser, ev.id);
     const sha = (await prisma.tenderEvaluation.findUniqueOrThrow({ where: { id: ev.id } })).reportPdfSha256!;

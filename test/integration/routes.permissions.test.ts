@@ -26,6 +26,7 @@ export const ROUTE_TABLE: Record<string, Rule> = {
   'evaluation.$id.tsx': { access: 'protected', path: '/evaluation/x', params: { id: 'x' }, permission: 'read:evaluation', allowed: 'supervisor', denied: ['agency', 'owner'], allowedStatuses: [404] },
   'evaluation.$id_.score.tsx': { access: 'protected', path: '/evaluation/x/score', params: { id: 'x' }, permission: 'evaluate:tender:assigned', allowed: 'expert', denied: everyoneBut('expert'), allowedStatuses: [404] },
   'evaluation.$id.draw[.]json.ts': { access: 'protected', path: '/evaluation/x/draw.json', params: { id: 'x' }, permission: 'read:evaluation', allowed: 'supervisor', denied: ['agency', 'owner'], allowedStatuses: [404] },
+  'evaluation.$id.bids.$fileId.ts': { access: 'protected', path: '/evaluation/x/bids/y', params: { id: 'x', fileId: 'y' }, permission: 'read:evaluation', allowed: 'supervisor', denied: ['agency', 'owner'], allowedStatuses: [404] },
   'evaluation.$id.report[.]pdf.ts': { access: 'protected', path: '/evaluation/x/report.pdf', params: { id: 'x' }, permission: 'read:evaluation', allowed: 'supervisor', denied: ['agency', 'owner'], allowedStatuses: [404] },
   'award.$id.tsx': { access: 'protected', path: '/award/x', params: { id: 'x' }, permission: 'read:evaluation', allowed: 'tenderer', denied: ['agency', 'owner'], allowedStatuses: [404] },
   'award.$id.notice.$noticeId[.]pdf.ts': { access: 'protected', path: '/award/x/notice/y.pdf', params: { id: 'x', noticeId: 'y' }, permission: 'read:evaluation', allowed: 'bidder', denied: ['agency', 'owner'], allowedStatuses: [404] },

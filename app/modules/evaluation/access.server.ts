@@ -1,7 +1,8 @@
 // Who sees what of an evaluation. The committee's names are sealed (评标委员会成员名单在中标结果
 // 确定前应当保密, 招标投标法 第三十七条) from the tenderer, the bidders and the center's staff until
 // every member has signed the report; only supervisors and the drawn experts see them before that.
-// Bids are visible only to the accepted members of THIS evaluation and to supervisors.
+// Bids are visible only to the accepted members of THIS evaluation and to supervisors; the
+// tenderer (its agent) sees them once the evaluation has ended (docs/decisions/112).
 import type { DrawRecord } from '../../../crypto/draw';
 import { getPrisma } from '~/db/index.server';
 import { can } from '~/modules/auth/permissions';
@@ -9,6 +10,8 @@ import { now } from '~/modules/clock/clock.server';
 import { SPECIALTY_LABELS } from '~/modules/experts/specialties';
 import { criteriaOf, declarationFor, type EvalUser } from './evaluation.server';
 import { resultsOf } from './award.server';
+import { tallyChairElection, type ChairElection } from './chair';
+import { decryptedFilesOf } from './opened-bids.server';
 import { ENDED_STATES, type EvaluationState } from './types';
 
 export type ViewerKind = 'supervisor' | 'admin' | 'tenderer' | 'expert' | 'bidder';
@@ -36,6 +39,21 @@ export async function viewerKindOf(user: EvalUser, ev: { id: string; tenderId: s
 
 export function hasEnded(state: string) {
   return ENDED_STATES.includes(state as EvaluationState);
+}
+
+export type BidReader = 'member' | 'supervisor' | 'tenderer';
+
+/**
+ * Who may read the bids (the opened form and the decrypted files) of an evaluation: the accepted
+ * members of this committee once every member has declared no conflict (signed) and the
+ * evaluation started; supervisors (read-only); the tenderer's agent once the evaluation has ended.
+ * Nobody else: not the bidders, not the centre's administrators, not other experts.
+ */
+export function bidReaderOf(kind: ViewerKind, state: string, member: { status: string } | null): BidReader | null {
+  if (kind === 'supervisor') return 'supervisor';
+  if (kind === 'expert' && member?.status === 'accepted' && state !== 'planned' && state !== 'drawn') return 'member';
+  if (kind === 'tenderer' && hasEnded(state)) return 'tenderer';
+  return null;
 }
 
 /** Throws a 404 Response when the user may not see this evaluation at all (no existence leak). */
@@ -95,8 +113,9 @@ export async function loadEvaluationPage(user: EvalUser, evaluationId: string) {
         })
     : null;
 
-  const seeBids = kind === 'supervisor' || (kind === 'expert' && me?.status === 'accepted' && ev.state !== 'drawn');
+  const seeBids = bidReaderOf(kind, ev.state, me) !== null;
   const bids = seeBids ? await prisma.evaluationBid.findMany({ where: { evaluationId }, orderBy: { position: 'asc' } }) : [];
+  const bidFiles = await decryptedFilesOf(bids.map((b) => b.openingBidId));
   const clarifications =
     seeBids || kind === 'tenderer'
       ? (await prisma.clarification.findMany({ where: { evaluationId }, orderBy: { seq: 'asc' } })).map((c) => ({
@@ -110,6 +129,29 @@ export async function loadEvaluationPage(user: EvalUser, evaluationId: string) {
         }))
       : [];
   const myScores = me ? await prisma.evaluationScore.findMany({ where: { memberId: me.id } }) : [];
+  const redraws = await prisma.expertRedraw.findMany({ where: { evaluationId }, orderBy: { round: 'asc' } });
+  const recordVisible = kind === 'supervisor' || (ended && kind !== 'admin');
+  // 组长推选: votes and tally for those who may know the names.
+  const electionRow = ev.chairElection as ChairElection | null;
+  const voters = accepted.map((m) => ({ id: m.id, seq: m.seq, voteFor: m.chairVoteMemberId }));
+  const liveTally = electionRow ?? tallyChairElection(voters);
+  const nameOfMember = (id: string) => {
+    const m = members.find((x) => x.id === id);
+    return m ? expertOf.get(m.expertId)?.name ?? null : null;
+  };
+  const election =
+    ev.state === 'planned' || ev.state === 'drawn'
+      ? null
+      : {
+          electedAt: ev.chairElectedAt?.toISOString() ?? null,
+          rule: electionRow?.rule ?? null,
+          members: accepted.length,
+          cast: accepted.filter((m) => m.chairVotedAt).length,
+          chairName: namesVisible && electionRow?.chairMemberId ? nameOfMember(electionRow.chairMemberId) : null,
+          chairVotes: electionRow ? electionRow.tally.find((t) => t.memberId === electionRow.chairMemberId)?.votes ?? 0 : 0,
+          myVoteMemberId: me?.chairVoteMemberId ?? null,
+          tally: namesVisible && (electionRow || kind === 'supervisor') ? liveTally.tally.map((t) => ({ memberId: t.memberId, seq: t.seq, name: nameOfMember(t.memberId), votes: t.votes })) : null,
+        };
   const resultsVisible = kind === 'supervisor' || (kind === 'expert' && !!me) || (ended && kind !== 'admin');
 
   return {
@@ -134,10 +176,28 @@ export async function loadEvaluationPage(user: EvalUser, evaluationId: string) {
       pool: record?.candidates.length ?? null,
       eligible: record ? record.candidates.filter((c) => c.eligible).length : null,
       // The record (with each expert's eligibility and reason) is for supervisors until the end.
-      recordAvailable: !!record && (kind === 'supervisor' || (ended && kind !== 'admin')),
+      recordAvailable: !!record && recordVisible,
       excluded: kind === 'supervisor' && record ? record.candidates.filter((c) => !c.eligible).map((c) => ({ code: c.label ?? c.id, reason: c.reason ?? '' })) : null,
       replacements: members.filter((m) => m.replacesMemberId).length,
+      // 补抽 rounds: the commitment is public from the moment the reserves ran out.
+      redraws: redraws.map((r) => {
+        const rec = r.record as DrawRecord | null;
+        return {
+          round: r.round,
+          commitment: r.commitment,
+          purpose: r.purpose,
+          committedAt: r.committedAt.toISOString(),
+          drawnAt: r.drawnAt?.toISOString() ?? null,
+          vacancies: r.vacancies,
+          candidatesHash: rec?.candidatesHash ?? null,
+          eligible: rec ? rec.candidates.filter((c) => c.eligible).length : null,
+          recordAvailable: !!rec && recordVisible,
+          excluded: kind === 'supervisor' && rec ? rec.candidates.filter((c) => !c.eligible).map((c) => ({ code: c.label ?? c.id, reason: c.reason ?? '' })) : null,
+        };
+      }),
     },
+    canRedraw: (kind === 'admin' || kind === 'tenderer') && ev.state === 'drawn' && redraws.some((r) => !r.drawnAt),
+    election,
     counts: { current: current.length, accepted: accepted.length, submitted: accepted.filter((m) => m.submittedAt).length, signed: accepted.filter((m) => m.reportSignedAt).length },
     committee,
     me: me
@@ -150,7 +210,15 @@ export async function loadEvaluationPage(user: EvalUser, evaluationId: string) {
           declaration: me.status === 'invited' ? await declarationFor(ev.id, user.id) : me.declaration,
         }
       : null,
-    bids: bids.map((b) => ({ id: b.id, position: b.position, bidderName: b.bidderName, priceFen: Number(b.priceFen), form: b.form as Record<string, unknown>, scored: myScores.some((s) => s.evaluationBidId === b.id) })),
+    bids: bids.map((b) => ({
+      id: b.id,
+      position: b.position,
+      bidderName: b.bidderName,
+      priceFen: Number(b.priceFen),
+      form: b.form as Record<string, unknown>,
+      scored: myScores.some((s) => s.evaluationBidId === b.id),
+      files: bidFiles.filter((f) => f.openingBidId === b.openingBidId).map((f) => ({ id: f.id, name: f.name, size: f.size, sha256: f.sha256 })),
+    })),
     clarifications,
     results: resultsVisible ? resultsOf(ev) : null,
     report: ev.reportPdfSha256 && (kind === 'supervisor' || (kind === 'expert' && !!me) || (ended && kind === 'tenderer')) ? { sha256: ev.reportPdfSha256, at: ev.reportAt!.toISOString() } : null,
@@ -195,6 +263,7 @@ export async function loadScoreSheet(user: EvalUser, evaluationId: string) {
   const header = await evaluationHeader(ev);
   const bids = await prisma.evaluationBid.findMany({ where: { evaluationId }, orderBy: { position: 'asc' } });
   const scores = await prisma.evaluationScore.findMany({ where: { memberId: me.id } });
+  const bidFiles = await decryptedFilesOf(bids.map((b) => b.openingBidId));
   return {
     id: ev.id,
     viewerId: user.id,
@@ -212,6 +281,7 @@ export async function loadScoreSheet(user: EvalUser, evaluationId: string) {
         bidderName: b.bidderName,
         priceFen: Number(b.priceFen),
         form: b.form as Record<string, unknown>,
+        files: bidFiles.filter((f) => f.openingBidId === b.openingBidId).map((f) => ({ id: f.id, name: f.name, size: f.size })),
         score: s ? { points: (s.points ?? {}) as Record<string, number>, reject: s.reject, rejectReason: s.rejectReason, comment: s.comment } : null,
       };
     }),
@@ -239,6 +309,9 @@ export async function loadAwardPage(user: EvalUser, evaluationId: string) {
   const ended = hasEnded(ev.state);
   const results = ended ? resultsOf(ev) : [];
   const objections = await prisma.awardObjection.findMany({ where: { evaluationId, ...(kind === 'bidder' ? { orgId: user.organizationId ?? '' } : {}) }, orderBy: { seq: 'asc' } });
+  // The mirrored supervision complaints (docs/decisions/112): number and statutory answer deadline.
+  const complaintIds = objections.map((o) => o.complaintId).filter((x): x is string => !!x);
+  const complaints = complaintIds.length ? await prisma.complaint.findMany({ where: { id: { in: complaintIds } }, select: { id: true, no: true, answerDueAt: true, status: true } }) : [];
   const notices = await prisma.awardNotice.findMany({
     where: { evaluationId, ...(kind === 'bidder' ? { bidderOrgId: user.organizationId ?? '', issuedAt: { not: null } } : {}) },
     orderBy: [{ kind: 'asc' }, { noticeNo: 'asc' }],
@@ -262,7 +335,19 @@ export async function loadAwardPage(user: EvalUser, evaluationId: string) {
     results,
     candidates: results.filter((r) => r.rank !== null && r.rank <= 3),
     publicity: ev.publicityStart ? { start: ev.publicityStart.toISOString(), end: ev.publicityEnd!.toISOString(), days: ev.publicityDays, over: at >= ev.publicityEnd!, announcementId: ev.candidateAnnouncementId } : null,
-    objections: objections.map((o) => ({ id: o.id, seq: o.seq, orgName: o.orgName, text: o.text, answer: o.answer, answeredAt: o.answeredAt?.toISOString() ?? null, createdAt: o.createdAt.toISOString() })),
+    objections: objections.map((o) => {
+      const c = complaints.find((x) => x.id === o.complaintId);
+      return {
+        id: o.id,
+        seq: o.seq,
+        orgName: o.orgName,
+        text: o.text,
+        answer: o.answer,
+        answeredAt: o.answeredAt?.toISOString() ?? null,
+        createdAt: o.createdAt.toISOString(),
+        complaint: c ? { no: c.no, answerDueAt: c.answerDueAt.toISOString(), link: kind === 'supervisor' ? `/supervision/complaints/${c.id}` : kind === 'bidder' ? `/complaints/${c.id}` : null } : null,
+      };
+    }),
     award: ev.winnerOrgId
       ? {
           winnerName: ev.winnerName!,

@@ -14,6 +14,7 @@ import { deliverMails, notifyUsers } from '~/modules/notify/notify.server';
 import { scheduleDepositRefunds } from '~/modules/payments/orders.server';
 import { verifyUserSignature } from '~/modules/pki/user-certs.server';
 import { publishAnnouncement } from '~/modules/publish/announcements.server';
+import { closeLinkedObjection, fileLinkedObjection } from '~/modules/supervision/complaints.server';
 import type { Finding, WarningRule } from '~/modules/supervision/warnings.server';
 import { EvaluationError, type EvalUser } from './evaluation.server';
 import { issueNoticePdf, noticeNoFor } from './report.server';
@@ -108,11 +109,24 @@ export async function raiseObjection(actor: Actor, user: EvalUser, evaluationId:
     const at = now();
     if (ev.state !== 'publicity' || !ev.publicityEnd || at >= ev.publicityEnd) throw new EvaluationError('不在公示期内，不能提出异议', 409);
     const seq = ((await tx.awardObjection.aggregate({ where: { evaluationId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
-    const o = await tx.awardObjection.create({ data: { evaluationId, seq, userId: user.id, orgId: org.id, orgName: org.name, text: body, createdAt: at } });
-    await appendAuditEntry(tx, actor, { action: 'evaluation.objection.raise', objectType: 'evaluation', objectId: evaluationId, payload: { objectionId: o.id, seq, orgId: org.id } });
     const tender = await tx.tender.findUniqueOrThrow({ where: { id: ev.tenderId } });
+    const section = await tx.tenderSection.findUniqueOrThrow({ where: { id: ev.sectionId } });
+    const agentOrg = await tx.organization.findUniqueOrThrow({ where: { id: tender.agentOrgId } });
+    // Mirrored in the supervision complaints (docs/decisions/112): statutory deadline, overtime warnings.
+    const complaint = await fileLinkedObjection(tx, actor, {
+      complainant: { userId: user.id, orgId: org.id, name: org.name, actorName: user.displayName },
+      tenderId: tender.id,
+      subjectLabel: `${tender.code} ${tender.name}（第${section.seq}标段）中标候选人公示`,
+      respondentOrgId: agentOrg.id,
+      respondentName: `${tender.tendererName}（代理：${agentOrg.name}）`,
+      title: `对${tender.code}第${section.seq}标段评标结果的异议（第${seq}号）`,
+      facts: body,
+      demands: '请招标人依法答复，答复前暂停招标投标活动。',
+    });
+    const o = await tx.awardObjection.create({ data: { evaluationId, seq, userId: user.id, orgId: org.id, orgName: org.name, text: body, complaintId: complaint.id, createdAt: at } });
+    await appendAuditEntry(tx, actor, { action: 'evaluation.objection.raise', objectType: 'evaluation', objectId: evaluationId, payload: { objectionId: o.id, seq, orgId: org.id, complaintNo: complaint.no, answerDueAt: complaint.answerDueAt.toISOString() } });
     const agents = await tx.user.findMany({ where: { organizationId: tender.agentOrgId, active: true }, select: { id: true } });
-    await notifyUsers(tx, agents.map((a) => a.id), { title: '收到中标候选人公示异议', body: `${org.name} 对 ${tender.code} 的评标结果提出异议，请在3日内答复；答复前暂停定标。`, link: `/award/${evaluationId}`, kind: 'warning' });
+    await notifyUsers(tx, agents.map((a) => a.id), { title: '收到中标候选人公示异议', body: `${org.name} 对 ${tender.code} 的评标结果提出异议（${complaint.no}），请在 ${formatDateTime(complaint.answerDueAt)} 前答复；答复前暂停定标。`, link: `/award/${evaluationId}`, kind: 'warning' });
   });
 }
 
@@ -128,6 +142,7 @@ export async function answerObjection(actor: Actor, user: EvalUser, evaluationId
     const at = now();
     await tx.awardObjection.update({ where: { id: o.id }, data: { answer: body, answeredById: user.id, answeredAt: at } });
     await appendAuditEntry(tx, actor, { action: 'evaluation.objection.answer', objectType: 'evaluation', objectId: ev.id, payload: { objectionId: o.id, seq: o.seq } });
+    if (o.complaintId) await closeLinkedObjection(tx, actor, o.complaintId, body);
     await notifyUsers(tx, [o.userId], { title: '异议已答复', body: '招标人已答复您提出的异议，请登录查看。对答复不服的，可依法向行政监督部门投诉。', link: `/award/${ev.id}` });
   });
 }

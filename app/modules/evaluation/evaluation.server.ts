@@ -11,11 +11,13 @@ import type { Tx } from '~/db/db.server';
 import { getPrisma } from '~/db/index.server';
 import { Prisma } from '~/generated/prisma/client';
 import { appendAuditEntry, type Actor } from '~/modules/audit/audit.server';
+import { can } from '~/modules/auth/permissions';
 import { now } from '~/modules/clock/clock.server';
 import { avoidanceLookbackDays } from '~/modules/experts/experts.server';
 import { deliverMails, notifyUsers } from '~/modules/notify/notify.server';
 import { verifyUserSignature } from '~/modules/pki/user-certs.server';
 import { openedBidsOfSection } from './opened-bids.server';
+import { tallyChairElection } from './chair';
 import { computeResults } from './results';
 import { screenExperts, type ConflictParty, type ExpertForScreening } from './screening';
 import { declarationText, parseCriteria, parsePoints, reportStatement, DEFAULT_PRICE_WEIGHT, type Criterion } from './types';
@@ -323,11 +325,10 @@ export async function acceptInvitation(actor: Actor, user: EvalUser, evaluationI
     await appendAuditEntry(tx, actor, { action: 'evaluation.member.accept', objectType: 'evaluation', objectId: ev.id, payload: { memberId: m.id, seq: m.seq, certificateId: check.certificateId } });
     const members = await tx.evaluationMember.findMany({ where: { evaluationId, status: { not: 'declined' } }, orderBy: { seq: 'asc' } });
     if (ev.state === 'drawn' && members.length === ev.expertCount && members.every((x) => x.status === 'accepted')) {
-      // 组长: the first member in draw order chairs (the committee may re-elect; recorded in the log).
-      await tx.evaluationMember.update({ where: { id: members[0].id }, data: { isChair: true } });
+      // 组长 is elected by the members (voteChair), not appointed.
       await tx.tenderEvaluation.update({ where: { id: ev.id }, data: { state: 'evaluating', startedAt: at, updatedAt: at } });
-      await appendAuditEntry(tx, actor, { action: 'evaluation.start', objectType: 'evaluation', objectId: ev.id, payload: { members: members.length, chairMemberId: members[0].id } });
-      await notifyUsers(tx, members.map((x) => x.userId), { title: '评标开始', body: '评标委员会成员已全部确认，可以开始评审。', link: `/evaluation/${ev.id}` });
+      await appendAuditEntry(tx, actor, { action: 'evaluation.start', objectType: 'evaluation', objectId: ev.id, payload: { members: members.length } });
+      await notifyUsers(tx, members.map((x) => x.userId), { title: '评标开始', body: '评标委员会成员已全部确认，可以开始评审。请先在评标页面推选评标委员会组长。', link: `/evaluation/${ev.id}` });
     }
   });
 }
@@ -351,7 +352,7 @@ export async function declineInvitation(actor: Actor, user: EvalUser, evaluation
 }
 
 /** Takes the next usable reserve (候补) in record order; logs what was skipped and why. */
-async function replaceFromReserves(tx: Tx, ev: { id: string; drawRecord: Prisma.JsonValue; reservesUsed: number; tenderId: string }, replacedMemberId: string, at: Date) {
+async function replaceFromReserves(tx: Tx, ev: { id: string; drawRecord: Prisma.JsonValue; reservesUsed: number; tenderId: string; drawPurpose: string }, replacedMemberId: string, at: Date) {
   const record = ev.drawRecord as unknown as DrawRecord;
   const taken = new Set((await tx.evaluationMember.findMany({ where: { evaluationId: ev.id }, select: { expertId: true } })).map((x) => x.expertId));
   let pos = ev.reservesUsed;
@@ -384,14 +385,149 @@ async function replaceFromReserves(tx: Tx, ev: { id: string; drawRecord: Prisma.
     });
   }
   await tx.tenderEvaluation.update({ where: { id: ev.id }, data: { reservesUsed: pos, updatedAt: at } });
-  await appendAuditEntry(tx, { userId: null, name: '系统', orgId: null, role: 'system', ip: null, userAgent: null }, {
+  const system: Actor = { userId: null, name: '系统', orgId: null, role: 'system', ip: null, userAgent: null };
+  await appendAuditEntry(tx, system, {
     action: 'evaluation.reserves-exhausted',
     objectType: 'evaluation',
     objectId: ev.id,
     payload: { replacedMemberId, skipped },
   });
-  const admins = await tx.user.findMany({ where: { role: { in: ['admin', 'supervisor'] }, active: true }, select: { id: true } });
-  return notifyUsers(tx, admins.map((a) => a.id), { title: '专家候补已用尽', body: '有专家拒绝参加且候补名单已用尽，请组织补充抽取。', link: `/evaluation/${ev.id}`, kind: 'danger' });
+  // 补抽: the seed of the next round is committed now, before anyone can act on the vacancy.
+  const { round, created } = await commitRedrawRound(tx, ev, at);
+  if (created) {
+    await appendAuditEntry(tx, system, { action: 'evaluation.redraw.commit', objectType: 'evaluation', objectId: ev.id, payload: { round: round.round, commitment: round.commitment, purpose: round.purpose } });
+  }
+  const tender = await tx.tender.findUniqueOrThrow({ where: { id: ev.tenderId }, select: { agentOrgId: true } });
+  const told = await tx.user.findMany({ where: { OR: [{ role: { in: ['admin', 'supervisor'] } }, { organizationId: tender.agentOrgId }], active: true }, select: { id: true } });
+  return notifyUsers(tx, told.map((a) => a.id), {
+    title: '专家候补已用尽，请补抽',
+    body: `有专家拒绝参加且候补名单已用尽。平台已公布第${round.round}轮补抽的种子承诺值，请在评标页面进行补抽。`,
+    link: `/evaluation/${ev.id}`,
+    kind: 'danger',
+  });
+}
+
+/** The pending redraw round of an evaluation, or a new one with a fresh committed seed. */
+async function commitRedrawRound(tx: Tx, ev: { id: string; drawPurpose: string }, at: Date) {
+  const pending = await tx.expertRedraw.findFirst({ where: { evaluationId: ev.id, drawnAt: null }, orderBy: { round: 'asc' } });
+  if (pending) return { round: pending, created: false };
+  const last = (await tx.expertRedraw.aggregate({ where: { evaluationId: ev.id }, _max: { round: true } }))._max.round ?? 0;
+  const seed = generateSeed();
+  try {
+    const round = await tx.expertRedraw.create({
+      data: { evaluationId: ev.id, round: last + 1, seed: toHex(seed), commitment: commitSeed(seed), purpose: `${ev.drawPurpose}:redraw-${last + 1}`, committedAt: at },
+    });
+    return { round, created: true };
+  } finally {
+    seed.fill(0);
+  }
+}
+
+/**
+ * 补抽: draws the vacancies left after the reserves ran out, from the round's seed committed when
+ * they ran out, over the library as it is now (conflicts, suspensions and everyone already drawn
+ * or declined for this evaluation excluded with reasons). The record verifies like the first draw:
+ * verifyDraw(record, { commitment, purpose }). The agent of the tender or a centre administrator.
+ */
+export async function runRedraw(actor: Actor, user: EvalUser, evaluationId: string) {
+  const prisma = await getPrisma();
+  const { mails } = await prisma.$transaction(
+    async (tx) => {
+      const ev = await lockEvaluation(tx, evaluationId);
+      const tender = await tx.tender.findUniqueOrThrow({ where: { id: ev.tenderId } });
+      const allowed = can(user.role, 'draw:experts') || (user.role === 'tenderer' && !!user.organizationId && tender.agentOrgId === user.organizationId);
+      if (!allowed) throw new EvaluationError('无权补抽专家', 403);
+      if (ev.state !== 'drawn') throw new EvaluationError('当前阶段不能补抽专家', 409);
+      const round = await tx.expertRedraw.findFirst({ where: { evaluationId, drawnAt: null }, orderBy: { round: 'asc' } });
+      if (!round) throw new EvaluationError('没有需要补抽的名额', 409);
+      const members = await tx.evaluationMember.findMany({ where: { evaluationId }, orderBy: { seq: 'asc' } });
+      const vacancies = ev.expertCount - members.filter((m) => m.status !== 'declined').length;
+      if (vacancies <= 0) throw new EvaluationError('评标委员会人数已满，无需补抽', 409);
+      const at = now();
+      const excluded = new Map(members.map((m) => [m.expertId, m.status === 'declined' ? '已拒绝参加本项目评标' : '已被抽取为本项目评标专家']));
+      const candidates = screenExperts(await expertsForScreening(tx), {
+        specialty: ev.specialty,
+        parties: await conflictParties(tx, ev),
+        at,
+        lookbackDays: await avoidanceLookbackDays(tx),
+        excluded,
+      });
+      const eligible = candidates.filter((c) => c.eligible).length;
+      if (eligible < vacancies) throw new EvaluationError(`符合条件的专家不足（需要补抽${vacancies}名，符合条件${eligible}名），请联系交易中心补充专家库`, 409);
+      let record: DrawRecord;
+      try {
+        record = runDraw({ seed: round.seed, commitment: round.commitment, candidates, count: vacancies, reserveCount: 0, purpose: round.purpose });
+      } catch (e) {
+        if (e instanceof CryptoVerifyError) throw new EvaluationError(`补抽失败：${e.message}`, 500);
+        throw e;
+      }
+      // Each new member fills the place of a refusal nobody has replaced yet, in draw order.
+      const replaced = new Set(members.map((m) => m.replacesMemberId).filter(Boolean));
+      const open = members.filter((m) => m.status === 'declined' && !replaced.has(m.id));
+      const experts = await tx.expert.findMany({ where: { id: { in: record.winners } } });
+      const byId = new Map(experts.map((e) => [e.id, e]));
+      let seq = Math.max(0, ...members.map((m) => m.seq));
+      for (const [i, id] of record.winners.entries()) {
+        await tx.evaluationMember.create({ data: { evaluationId: ev.id, expertId: id, userId: byId.get(id)!.userId, seq: ++seq, replacesMemberId: open[i]?.id ?? null, createdAt: at } });
+      }
+      await tx.expertRedraw.update({ where: { id: round.id }, data: { drawnAt: at, drawnById: user.id, record: record as unknown as Prisma.InputJsonValue, vacancies } });
+      await tx.tenderEvaluation.update({ where: { id: ev.id }, data: { updatedAt: at } });
+      await appendAuditEntry(tx, actor, {
+        action: 'evaluation.redraw',
+        objectType: 'evaluation',
+        objectId: ev.id,
+        payload: { round: round.round, purpose: record.purpose, commitment: record.commitment, candidatesHash: record.candidatesHash, outcomeSeed: record.outcomeSeed, pool: candidates.length, eligible, count: record.count },
+      });
+      const mails = await notifyUsers(tx, experts.map((e) => e.userId), {
+        title: '评标邀请：您已被补充抽取为评标专家',
+        body: `项目 ${tender.code}，评标时间 ${ev.scheduledAt.toISOString()}。请登录平台确认是否参加，并签署回避声明。评标结束前请勿向任何人透露。`,
+        link: `/evaluation/${ev.id}`,
+        kind: 'warning',
+        email: true,
+      });
+      return { mails };
+    },
+    { timeout: 60_000 },
+  );
+  await deliverMails(mails);
+}
+
+/** Recomputes a redraw round from its record and the commitment published when the reserves ran out. */
+export function verifyStoredRedraw(round: { record: Prisma.JsonValue; commitment: string; purpose: string }) {
+  return verifyDraw(round.record, { commitment: round.commitment, purpose: round.purpose });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 组长推选: the committee elects its chair (chair.ts)
+
+export async function voteChair(actor: Actor, user: EvalUser, evaluationId: string, candidateMemberId: string) {
+  const prisma = await getPrisma();
+  return prisma.$transaction(async (tx) => {
+    const ev = await lockEvaluation(tx, evaluationId);
+    if (ev.state !== 'evaluating') throw new EvaluationError('当前阶段不能推选组长', 409);
+    const me = await activeMember(tx, evaluationId, user.id);
+    if (ev.chairElectedAt) throw new EvaluationError('评标委员会组长已推选产生', 409);
+    if (me.chairVotedAt) throw new EvaluationError('您已投票，不能更改', 409);
+    const members = await tx.evaluationMember.findMany({ where: { evaluationId, status: 'accepted' }, orderBy: { seq: 'asc' } });
+    const cand = members.find((m) => m.id === candidateMemberId);
+    if (!cand) throw new EvaluationError('请选择一名评标委员会成员', 400, { candidate: ['请选择一名评标委员会成员'] });
+    const at = now();
+    await tx.evaluationMember.update({ where: { id: me.id }, data: { chairVoteMemberId: cand.id, chairVotedAt: at } });
+    await appendAuditEntry(tx, actor, { action: 'evaluation.chair.vote', objectType: 'evaluation', objectId: ev.id, payload: { memberId: me.id, seq: me.seq, forMemberId: cand.id, forSeq: cand.seq } });
+    const election = tallyChairElection(members.map((m) => ({ id: m.id, seq: m.seq, voteFor: m.id === me.id ? cand.id : m.chairVoteMemberId })));
+    if (election.chairMemberId) {
+      await tx.evaluationMember.update({ where: { id: election.chairMemberId }, data: { isChair: true } });
+      await tx.tenderEvaluation.update({ where: { id: ev.id }, data: { chairElectedAt: at, chairElection: election as unknown as Prisma.InputJsonValue, updatedAt: at } });
+      await appendAuditEntry(tx, actor, {
+        action: 'evaluation.chair.elect',
+        objectType: 'evaluation',
+        objectId: ev.id,
+        payload: { chairMemberId: election.chairMemberId, chairSeq: election.chairSeq, rule: election.rule, members: election.members, cast: election.cast, tally: election.tally.map((t) => ({ seq: t.seq, votes: t.votes })) },
+      });
+      await notifyUsers(tx, members.map((m) => m.userId), { title: '评标委员会组长已推选产生', body: `抽取顺序第${election.chairSeq}位的成员当选组长，由其汇总评分并生成评标报告。`, link: `/evaluation/${ev.id}` });
+    }
+    return election;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -517,6 +653,7 @@ export async function aggregateAndReport(actor: Actor, user: EvalUser, evaluatio
   const pre = await prisma.tenderEvaluation.findUnique({ where: { id: evaluationId } });
   if (!pre) throw new EvaluationError('评标项目不存在', 404);
   const chair = await prisma.evaluationMember.findFirst({ where: { evaluationId, userId: user.id, status: 'accepted' } });
+  if (!pre.chairElectedAt && chair) throw new EvaluationError('评标委员会尚未推选组长，请先完成组长推选', 409);
   if (!chair?.isChair) throw new EvaluationError('只有评标委员会组长可以汇总', 403);
   if (pre.state !== 'evaluating') throw new EvaluationError('当前不在评标阶段', 409);
   const members = await prisma.evaluationMember.findMany({ where: { evaluationId, status: 'accepted' }, orderBy: { seq: 'asc' } });

@@ -75,3 +75,27 @@ export async function openedSectionsOfAgent(agentOrgId: string) {
   const closed = new Set(openings.filter((o) => o.state === 'closed').map((o) => o.tenderId));
   return tenders.filter((t) => closed.has(t.id));
 }
+
+export interface DecryptedBidFile {
+  id: string;
+  openingBidId: string;
+  seq: number;
+  name: string;
+  sha256: string;
+  size: number;
+}
+
+/** The files the opening decrypted for these opened bids (plaintext in the file store), in manifest order. */
+export async function decryptedFilesOf(openingBidIds: string[], db?: Tx): Promise<DecryptedBidFile[]> {
+  if (openingBidIds.length === 0) return [];
+  const prisma = db ?? (await getPrisma());
+  const rows = await prisma.openingBidFile.findMany({ where: { openingBidId: { in: openingBidIds } }, orderBy: [{ openingBidId: 'asc' }, { seq: 'asc' }] });
+  return rows.map((r) => ({ id: r.id, openingBidId: r.openingBidId, seq: r.seq, name: r.name, sha256: r.sha256, size: r.size }));
+}
+
+/** One decrypted file by id, or null. */
+export async function decryptedFile(id: string, db?: Tx): Promise<DecryptedBidFile | null> {
+  const prisma = db ?? (await getPrisma());
+  const r = await prisma.openingBidFile.findUnique({ where: { id } });
+  return r ? { id: r.id, openingBidId: r.openingBidId, seq: r.seq, name: r.name, sha256: r.sha256, size: r.size } : null;
+}

@@ -11,6 +11,7 @@ import { renderPdf, type Block, type PdfDoc } from '~/modules/documents/pdf.serv
 import { putBytes } from '~/modules/files/store.server';
 import { signAsPlatform } from '~/modules/pki/platform.server';
 import type { DrawRecord } from '../../../crypto/draw';
+import { chairRuleText, type ChairElection } from './chair';
 import type { BidResult } from './results';
 import { centiText, METHOD_LABELS, type Criterion } from './types';
 
@@ -33,6 +34,7 @@ interface EvaluationRow {
   drawCommitment: string;
   startedAt: Date | null;
   scheduledAt: Date;
+  chairElection?: unknown;
 }
 
 export async function buildReport(ev: EvaluationRow, results: BidResult[], at: Date) {
@@ -49,6 +51,10 @@ export async function buildReport(ev: EvaluationRow, results: BidResult[], at: D
   const criteria = (ev.criteria as Criterion[]) ?? [];
   const record = ev.drawRecord as DrawRecord | null;
   const accepted = members.filter((m) => m.status === 'accepted');
+  const redraws = await prisma.expertRedraw.findMany({ where: { evaluationId: ev.id, drawnAt: { not: null } }, orderBy: { round: 'asc' } });
+  const election = (ev.chairElection ?? null) as ChairElection | null;
+  const chairMember = election?.chairMemberId ? accepted.find((m) => m.id === election.chairMemberId) : undefined;
+  const chairVotes = election?.tally.find((t) => t.memberId === election.chairMemberId)?.votes ?? 0;
   const subjective = criteria.filter((c) => c.kind === 'subjective');
 
   const blocks: Block[] = [
@@ -78,7 +84,17 @@ export async function buildReport(ev: EvaluationRow, results: BidResult[], at: D
       type: 'paragraph',
       text: `评标专家从江城市综合评标专家库中随机抽取。抽取承诺值 ${ev.drawCommitment}，候选名单哈希 ${record?.candidatesHash ?? '—'}，抽取记录可用平台公开的抽取算法独立复算。${
         members.some((m) => m.status === 'declined') ? `抽取后有${members.filter((m) => m.status === 'declined').length}名专家因故不能参加，按抽取记录的候补顺序依次递补。` : ''
-      }全体成员均已签署回避声明及承诺书。`,
+      }${redraws.map((r) => `候补用尽后进行第${r.round}轮补抽（承诺值 ${r.commitment}，补抽${r.vacancies}名）。`).join('')}全体成员均已签署回避声明及承诺书。`,
+      indent: true,
+    },
+    {
+      type: 'paragraph',
+      text:
+        election && chairMember
+          ? `评标委员会组长由全体成员在平台推选产生：${expertOf.get(chairMember.expertId)!.name}${chairRuleText({ rule: election.rule, members: election.members, cast: election.cast, chairVotes })}，当选组长。得票情况：${election.tally
+              .map((t) => `${expertOf.get(accepted.find((m) => m.id === t.memberId)?.expertId ?? '')?.name ?? `第${t.seq}位`} ${t.votes}票`)
+              .join('，')}。`
+          : '评标委员会组长：未经推选。',
       indent: true,
     },
     { type: 'heading', text: '二、有效投标一览' },

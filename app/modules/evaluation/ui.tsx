@@ -40,3 +40,29 @@ export function fenText(fen: number) {
 export function utf8Bytes(s: string) {
   return new TextEncoder().encode(s);
 }
+
+function sizeText(n: number) {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`;
+}
+
+/** Links to a bid's decrypted files: PDFs open in the browser, everything can be downloaded. Each read is logged. */
+export function BidFileLinks({ evaluationId, bidderName, files }: { evaluationId: string; bidderName: string; files: { id: string; name: string; size: number }[] }) {
+  if (files.length === 0) return <span className="muted">无解密文件</span>;
+  return (
+    <ul className="bid-files" aria-label={`${bidderName}的投标文件`}>
+      {files.map((f) => (
+        <li key={f.id}>
+          <a href={`/evaluation/${evaluationId}/bids/${f.id}`} target="_blank" rel="noreferrer">
+            {f.name}
+          </a>{' '}
+          <small className="muted">
+            {sizeText(f.size)} ·{' '}
+            <a href={`/evaluation/${evaluationId}/bids/${f.id}?download=1`} download aria-label={`下载 ${f.name}`}>
+              下载
+            </a>
+          </small>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -27,6 +27,9 @@ export const COMPLAINT_SUBJECTS = {
 } as const;
 export type ComplaintSubject = keyof typeof COMPLAINT_SUBJECTS;
 
+/** Subjects mirrored from other modules (not on the filing form): answered there, followed here read-only. */
+export const LINKED_COMPLAINT_SUBJECTS: Record<string, string> = { award: '中标候选人公示（由招标人答复）' };
+
 /**
  * Statutory answer periods, configurable by the center (Setting "supervision.complaintDeadlines").
  * Defaults: 《招标投标法实施条例》第六十一条 — a complaint is accepted or refused within 3 working

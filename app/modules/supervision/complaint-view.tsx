@@ -1,5 +1,5 @@
 // The complaint record as both the complainant and the supervisor read it (browser-safe).
-import { COMPLAINT_KINDS, COMPLAINT_OUTCOMES, COMPLAINT_SUBJECTS, type ComplaintKind, type ComplaintOutcome, type ComplaintSubject } from './complaint-types';
+import { COMPLAINT_KINDS, COMPLAINT_OUTCOMES, COMPLAINT_SUBJECTS, LINKED_COMPLAINT_SUBJECTS, type ComplaintKind, type ComplaintOutcome, type ComplaintSubject } from './complaint-types';
 import { ComplaintStatusTag, DueIn } from './ui';
 import { formatDateTime } from '~/ui/format';
 
@@ -59,7 +59,7 @@ export function ComplaintView({ c, now }: { c: ComplaintViewData; now: string })
         <dd>{COMPLAINT_KINDS[c.kind as ComplaintKind] ?? c.kind}</dd>
         <dt>所涉事项</dt>
         <dd>
-          {COMPLAINT_SUBJECTS[c.subjectType as ComplaintSubject] ?? c.subjectType}：{c.subjectLabel}
+          {COMPLAINT_SUBJECTS[c.subjectType as ComplaintSubject] ?? LINKED_COMPLAINT_SUBJECTS[c.subjectType] ?? c.subjectType}：{c.subjectLabel}
         </dd>
         {c.respondentName ? (
           <>

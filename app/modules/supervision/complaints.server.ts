@@ -162,10 +162,76 @@ export async function fileComplaint(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// 异议 answered by a party in another module (the tenderer on the candidate publicity, 实施条例
+// 第五十四条): that module keeps the objection and its answer on its own record and mirrors it here
+// (subjectType LINKED_SUBJECT_AWARD), so the statutory deadline, the overtime warnings and the
+// supervisors' list cover it. Supervisors follow it read-only; it closes when the party answers.
+
+export const LINKED_SUBJECT_AWARD = 'award';
+
+export interface LinkedObjectionInput {
+  complainant: { userId: string; orgId: string | null; name: string; actorName: string };
+  tenderId: string;
+  subjectLabel: string;
+  respondentOrgId: string;
+  respondentName: string;
+  title: string;
+  facts: string;
+  demands: string;
+}
+
+/** Mirrors an objection inside the caller's transaction; returns the complaint (its number and deadline). */
+export async function fileLinkedObjection(tx: Tx, actor: Actor, input: LinkedObjectionInput) {
+  const calendar = await loadWorkCalendar(tx);
+  const at = clockNow();
+  const rule = (await getComplaintDeadlines(tx)).objection;
+  const c = await tx.complaint.create({
+    data: {
+      no: await nextNumber(tx, at),
+      kind: 'objection',
+      subjectType: LINKED_SUBJECT_AWARD,
+      subjectId: input.tenderId,
+      subjectLabel: input.subjectLabel,
+      respondentOrgId: input.respondentOrgId,
+      respondentName: input.respondentName,
+      complainantUserId: input.complainant.userId,
+      complainantOrgId: input.complainant.orgId,
+      complainantName: input.complainant.name,
+      title: input.title,
+      facts: input.facts,
+      demands: input.demands,
+      status: 'submitted',
+      filedAt: at,
+      answerDueAt: deadlineAfter(calendar, at, rule.answerDays, rule.unit),
+      events: { create: { at, actorId: input.complainant.userId, actorName: input.complainant.actorName, kind: 'filed' } },
+    },
+  });
+  await appendAuditEntry(tx, actor, { action: 'complaint.file', objectType: 'complaint', objectId: c.id, payload: { no: c.no, kind: c.kind, subjectType: c.subjectType, subjectId: c.subjectId } });
+  await notifyUsers(tx, await supervisorIds(tx), {
+    title: `新异议（中标候选人公示）：${c.no}`,
+    body: `${c.complainantName} 对“${c.subjectLabel}”提出异议，由招标人在 ${c.answerDueAt.toISOString().slice(0, 10)} 前答复，请跟踪督办。`,
+    link: `/supervision/complaints/${c.id}`,
+    kind: 'info',
+  });
+  return c;
+}
+
+/** The respondent answered the mirrored objection on its own record: the complaint is closed with that answer. */
+export async function closeLinkedObjection(tx: Tx, actor: Actor, complaintId: string, answer: string) {
+  const c = await tx.complaint.findUnique({ where: { id: complaintId } });
+  if (!c || c.subjectType !== LINKED_SUBJECT_AWARD || !['submitted', 'accepted'].includes(c.status)) return;
+  const at = clockNow();
+  await tx.complaint.update({ where: { id: c.id }, data: { status: 'decided', decisionReason: answer, decidedAt: at, handlerId: actor.userId, handlerName: actor.name } });
+  await tx.complaintEvent.create({ data: { complaintId: c.id, at, actorId: actor.userId, actorName: actor.name, kind: 'decided', note: `招标人答复：${answer}` } });
+  await appendAuditEntry(tx, actor, { action: 'complaint.answer', objectType: 'complaint', objectId: c.id, payload: { no: c.no, onTime: at <= c.answerDueAt } });
+}
+
 export async function withdrawComplaint(prisma: Db, actor: Actor, userId: string, id: string) {
   return prisma.$transaction(async (tx) => {
     const c = await tx.complaint.findUnique({ where: { id } });
     if (!c || c.complainantUserId !== userId) throw new ComplaintError('未找到该事项', 404);
+    if (c.subjectType === LINKED_SUBJECT_AWARD) throw new ComplaintError('对中标候选人公示的异议由招标人答复，不能在此撤回', 409);
     if (!['submitted', 'accepted'].includes(c.status)) throw new ComplaintError('该事项已办结，不能撤回', 409);
     const at = clockNow();
     await tx.complaint.update({ where: { id }, data: { status: 'withdrawn', decidedAt: at } });
@@ -180,6 +246,7 @@ export async function handleComplaint(prisma: Db, actor: Actor, id: string, inpu
   return prisma.$transaction(async (tx) => {
     const c = await tx.complaint.findUnique({ where: { id } });
     if (!c) throw new ComplaintError('未找到该事项', 404);
+    if (c.subjectType === LINKED_SUBJECT_AWARD) throw new ComplaintError('该异议依法由招标人答复，监督人员跟踪督办，不在此处理', 409);
     const at = clockNow();
     const kindLabel = COMPLAINT_KINDS[c.kind as ComplaintKind] ?? c.kind;
     const tellComplainant = (title: string, body: string) =>
