@@ -8,7 +8,7 @@ import { now } from '~/modules/clock/clock.server';
 import { publishAnnouncement } from '~/modules/publish/announcements.server';
 import { DEMO_ORGS, DEMO_PASSWORD, DEMO_STAFF, demoCreditCode } from './accounts';
 import { seedMarket } from './market';
-import { seedPayments } from './payments';
+import { seedDepositsToAward, seedPayments } from './payments';
 import { seedSupervision } from './supervision';
 import { seedSupervisionStats } from './supervision-stats';
 import { seedOpening } from './opening';
@@ -37,6 +37,9 @@ SEEDERS.splice(SEEDERS.findIndex((x) => x.name === 'payments') + 1, 0, { name: '
 
 // evaluation after the opening (it evaluates opened tenders and awards one), before supervision.
 SEEDERS.push({ name: 'evaluation', seed: seedEvaluation });
+
+// deposits from payment to refund (JC-2026-SZ-0019): after the evaluation seed (expert library and keys).
+SEEDERS.push({ name: 'payments-award', seed: seedDepositsToAward });
 
 // supervision runs last: it reads the market's orders and the other contexts' data.
 SEEDERS.push({ name: 'supervision', seed: seedSupervision });
