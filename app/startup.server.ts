@@ -1,8 +1,10 @@
 import path from 'node:path';
+import type { Express } from 'express';
 import { closeDatabase, getDatabase } from '~/db/index.server';
 import { migrate } from '~/db/migrate.server';
 import { env, type Env } from '~/env.server';
 import { log } from '~/modules/log.server';
+import { registerUploadRoutes } from '~/modules/bidding/upload-http.server';
 import { registerAllJobs } from '~/jobs.server';
 import { loadClockOffset } from '~/modules/clock/clock-store.server';
 import { startScheduler, stopScheduler } from '~/modules/clock/scheduler.server';
@@ -45,5 +47,7 @@ export function validateEnv(): Env {
   return env();
 }
 
-/** Routes that need the raw Node request (streaming uploads, TSA); none yet. */
-export function expressRoutes(_app: unknown) {}
+/** Routes that need the raw Node request, served by Express before Remix: sealed-bid chunk uploads. */
+export function expressRoutes(app: Express) {
+  registerUploadRoutes(app);
+}

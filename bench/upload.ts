@@ -10,7 +10,8 @@
  *    chunks of the same files to disk, with the same concurrency.
  * Prints throughput, wall time and the server's peak RSS (VmHWM) for both, and the ratio. Asserts
  * nothing (targets: ≥ 0.5× the baseline, RSS < 400 MB). Also used by the crash test
- * (test/integration/bidding.fault.test.ts).
+ * (test/integration/bidding.fault.test.ts). With DATABASE_URL set the app runs on a fresh database
+ * on that PostgreSQL server instead of PGlite (see benchDatabase).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -52,9 +53,9 @@ export interface PreparedBid {
  * Creates the data folder with a published tender and `count` sealed bids on disk. Runs the app's
  * own modules in this process, then closes the database so the server can open it.
  */
-export async function prepare(opts: { dataDir: string; count: number; bytes: number; deadlineMs?: number }): Promise<PreparedBid[]> {
+export async function prepare(opts: { dataDir: string; count: number; bytes: number; deadlineMs?: number; databaseUrl?: string }): Promise<PreparedBid[]> {
   process.env.DATA_DIR = opts.dataDir;
-  process.env.DATABASE_URL = '';
+  process.env.DATABASE_URL = opts.databaseUrl ?? '';
   process.env.TZ = 'Asia/Shanghai';
   const { resetEnvCache } = await import('~/env.server');
   resetEnvCache();
@@ -199,15 +200,15 @@ function track(child: ChildProcess, url: string): RunningServer {
   };
 }
 
-/** The production server on `dataDir` (builds into BUILD_DIR first if needed). */
-export async function startAppServer(dataDir: string, opts: { log?: string } = {}): Promise<RunningServer> {
+/** The production server on `dataDir` (builds into BUILD_DIR first if needed); PGlite unless `databaseUrl`. */
+export async function startAppServer(dataDir: string, opts: { log?: string; databaseUrl?: string } = {}): Promise<RunningServer> {
   const port = await freePort();
   const logFd = fs.openSync(opts.log ?? path.join(dataDir, 'server.log'), 'a');
   // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'scripts/start.js')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: '', DEMO_MODE: 'true', TZ: 'Asia/Shanghai', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: `http://localhost:${port}`, BUILD_DIR: process.env.BUILD_DIR ?? 'build-bid' },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: opts.databaseUrl ?? '', DEMO_MODE: 'true', TZ: 'Asia/Shanghai', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: `http://localhost:${port}`, BUILD_DIR: process.env.BUILD_DIR ?? 'build-bid' },
     stdio: ['ignore', logFd, logFd],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -304,39 +305,77 @@ async function uploadBaseline(base: string, b: PreparedBid, i: number): Promise<
   return { ok: true };
 }
 
+/**
+ * With DATABASE_URL set (a PostgreSQL server), the app runs on a fresh database created on that
+ * server for this run and dropped afterwards; otherwise on the embedded PGlite, as `npm start`.
+ */
+async function benchDatabase(): Promise<{ url?: string; label: string; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return { label: 'PGlite (embedded, in the server process)', drop: async () => {} };
+  const pg = (await import('pg')).default;
+  const name = `ggzy_bench_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    label: `PostgreSQL server ${url.host} (its memory is not in the app's RSS)`,
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
 export async function run() {
   const count = arg('uploads', 100);
   const mb = arg('mb', 20);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-upload-'));
-  console.log(`preparing ${count} sealed bids of ${mb} MB in ${dataDir} …`);
-  const t0 = performance.now();
-  const bids = await prepare({ dataDir, count, bytes: mb * 1024 * 1024 });
-  const total = bids.reduce((n, b) => n + b.size, 0);
-  console.log(`prepared in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${(total / 1024 / 1024).toFixed(0)} MB of ciphertext`);
+  const database = await benchDatabase();
+  try {
+    console.log(`preparing ${count} sealed bids of ${mb} MB in ${dataDir} (database: ${database.label}) …`);
+    const t0 = performance.now();
+    const bids = await prepare({ dataDir, count, bytes: mb * 1024 * 1024, databaseUrl: database.url });
+    const total = bids.reduce((n, b) => n + b.size, 0);
+    console.log(`prepared in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${(total / 1024 / 1024).toFixed(0)} MB of ciphertext, ${CHUNK / 1024 / 1024} MB chunks`);
 
-  const app = await startAppServer(dataDir);
-  const a0 = performance.now();
-  const results = await Promise.all(bids.map((b) => uploadBid(app.url, b)));
-  const appSec = (performance.now() - a0) / 1000;
-  const appRss = app.peakRssMb();
-  await app.stop();
-  const receipted = results.filter((r) => r.ok && r.receiptNo).length;
+    const app = await startAppServer(dataDir, { databaseUrl: database.url });
+    const a0 = performance.now();
+    const results = await Promise.all(bids.map((b) => uploadBid(app.url, b)));
+    const appSec = (performance.now() - a0) / 1000;
+    const appRss = app.peakRssMb();
+    await app.stop();
+    const receipted = results.filter((r) => r.ok && r.receiptNo).length;
 
-  const baseDir = path.join(dataDir, 'baseline');
-  const base = await startBaseline(baseDir);
-  const b0 = performance.now();
-  const baseResults = await Promise.all(bids.map((b, i) => uploadBaseline(base.url, b, i)));
-  const baseSec = (performance.now() - b0) / 1000;
-  const baseRss = base.peakRssMb();
-  await base.stop();
+    const baseDir = path.join(dataDir, 'baseline');
+    const base = await startBaseline(baseDir);
+    const b0 = performance.now();
+    const baseResults = await Promise.all(bids.map((b, i) => uploadBaseline(base.url, b, i)));
+    const baseSec = (performance.now() - b0) / 1000;
+    const baseRss = base.peakRssMb();
+    await base.stop();
 
-  const mbps = (s: number) => total / 1024 / 1024 / s;
-  console.log('');
-  console.log(`                         wall s   MB/s    peak RSS MB   ok`);
-  console.log(`app (Remix, full checks) ${appSec.toFixed(1).padStart(6)} ${mbps(appSec).toFixed(0).padStart(6)} ${appRss.toFixed(0).padStart(12)}   ${receipted}/${count} receipted`);
-  console.log(`baseline (node:http)     ${baseSec.toFixed(1).padStart(6)} ${mbps(baseSec).toFixed(0).padStart(6)} ${baseRss.toFixed(0).padStart(12)}   ${baseResults.filter((r) => r.ok).length}/${count}`);
-  console.log(`ratio app/baseline throughput: ${(baseSec / appSec).toFixed(2)}× (target ≥ 0.5×); app peak RSS ${appRss.toFixed(0)} MB (target < 400 MB)`);
-  const failed = results.filter((r) => !r.ok);
-  if (failed.length) console.log(`failures: ${failed.length}, first: ${failed[0].status} ${failed[0].error?.slice(0, 200)}`);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+    const mbps = (s: number) => total / 1024 / 1024 / s;
+    const ratio = baseSec / appSec;
+    console.log('');
+    console.log(`database: ${database.label}`);
+    console.log(`                         wall s   MB/s    peak RSS MB   ok`);
+    console.log(`app (Remix, full checks) ${appSec.toFixed(1).padStart(6)} ${mbps(appSec).toFixed(0).padStart(6)} ${appRss.toFixed(0).padStart(12)}   ${receipted}/${count} receipted`);
+    console.log(`baseline (node:http)     ${baseSec.toFixed(1).padStart(6)} ${mbps(baseSec).toFixed(0).padStart(6)} ${baseRss.toFixed(0).padStart(12)}   ${baseResults.filter((r) => r.ok).length}/${count}`);
+    console.log(
+      `ratio app/baseline throughput: ${ratio.toFixed(2)}× (target ≥ 0.5×: ${ratio >= 0.5 ? 'met' : 'NOT met'}); ` +
+        `app peak RSS ${appRss.toFixed(0)} MB (target < 400 MB: ${appRss < 400 ? 'met' : 'NOT met'}); ${(appRss / baseRss).toFixed(1)}× the baseline's RSS`,
+    );
+    console.log(`load average during the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs (timings on a busy machine are noisy)`);
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length) console.log(`failures: ${failed.length}, first: ${failed[0].status} ${failed[0].error?.slice(0, 200)}`);
+  } finally {
+    await database.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 }

@@ -115,16 +115,22 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
+const PGLITE_SHARED_BUFFERS = '32MB';
+
 async function openPglite(opts: DatabaseOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   let client: InstanceType<typeof PGlite>;
+  // Postgres' default 128 MB of shared buffers is touched at start and stays resident in the WASM
+  // memory: it was ~110 MB of the server's RSS. The files are in the OS page cache anyway
+  // (docs/decisions/113-upload-hot-path-and-benchmark.md).
+  const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] };
   if (opts.memory) {
-    client = new PGlite();
+    client = new PGlite(options);
   } else {
     const dir = path.resolve(opts.dataDir ?? 'data', 'pglite');
     fs.mkdirSync(dir, { recursive: true });
-    client = new PGlite(dir);
+    client = new PGlite(dir, options);
   }
   await client.waitReady;
   // The adapter bundles its own copy of Prisma's adapter types; the runtime contract is the same.

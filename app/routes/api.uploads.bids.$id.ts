@@ -1,5 +1,8 @@
 // One sealed-bid upload: GET its status (the offset to resume from), PUT a chunk at ?offset=N
 // (the body is streamed to disk, never buffered whole), POST ?complete to finish and get the receipt.
+// In the running server chunk PUTs never reach this route: Express serves them straight from the
+// Node request (app/modules/bidding/upload-http.server.ts); the PUT branch here serves the same
+// protocol wherever the app runs without that front (and answers identically).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { BiddingError } from '~/modules/bidding/errors';
 import { jsonError } from '~/modules/bidding/http.server';
@@ -27,7 +30,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       // A chunk is at most UPLOAD_CHUNK_BYTES (+ slack for clients that round up); the module also
       // caps the bytes at the declared envelope size while streaming.
       if (Number.isFinite(len) && len > UPLOAD_CHUNK_BYTES * 2) throw new BiddingError('分片过大', 413);
-      const r = await appendChunk(user, params.id!, offset, request.body);
+      const r = await appendChunk(user, params.id!, offset, request.body, Number.isFinite(len) ? len : undefined);
       return Response.json(r, { status: r.conflict ? 409 : 200 });
     }
     if (request.method === 'POST' && url.searchParams.has('complete')) {

@@ -19,6 +19,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { verifySignedData } from '../../../crypto/cms';
 import { CryptoVerifyError } from '../../../crypto/errors';
 import { fromBase64, fromHex, fromUtf8, sha256, toBase64, toHex } from '../../../crypto/hash';
@@ -107,20 +108,21 @@ export async function verifySubmissionStatement(
   submission: Uint8Array,
   expect: { tenderId: string; sectionId: string; sections: { id: string; seq: number }[] },
 ) {
-  const pki = await getPlatformPki();
   let statement: SubmissionStatement;
   let signerCertSha256: string;
   let signerSubject: string;
   try {
-    const check = await verifySignedData({ signedData: submission, trustAnchors: pki.trustAnchors, crls: [await currentCrl()], at: now() });
+    // Signature, chain, CRL at the platform clock, and the signer must be one of this user's own
+    // registered, unrevoked certificates — one verification (each costs milliseconds of CPU, and a
+    // hundred bidders may start at once before a deadline).
+    const check = await verifyUserSignature({ userId: user.id, signedData: submission });
     const text = fromUtf8(check.content ?? new Uint8Array(0));
     statement = JSON.parse(text) as SubmissionStatement;
     if (canonicalJson(statement) !== text) throw new CryptoVerifyError('MALFORMED', 'submission statement is not canonical JSON');
     signerCertSha256 = toHex(await sha256(check.signerCert));
     signerSubject = check.signer.subject;
-    // the signer must be one of this user's own registered, unrevoked certificates
-    await verifyUserSignature({ userId: user.id, signedData: submission });
   } catch (e) {
+    if (e instanceof SyntaxError) throw new BiddingError('递交声明格式不正确', 400, {}, 'MALFORMED');
     if (e instanceof CryptoVerifyError) {
       const why =
         e.code === 'CERT_UNTRUSTED' ? '签名证书不属于当前登录用户或不受信任' : e.code === 'CERT_REVOKED' ? '签名证书已注销' : e.code === 'CERT_EXPIRED' ? '签名证书已过期' : '签名无效';
@@ -155,7 +157,9 @@ export async function verifySubmissionStatement(
 
 export async function startBidUpload(actor: Actor, user: BidderUser, input: { tenderId: string; sectionId: string; submission: Uint8Array }) {
   const prisma = await getPrisma();
-  const { tender, section } = await prisma.$transaction((tx) => loadBiddable(tx, user, input.tenderId, input.sectionId));
+  // Plain reads (no transaction): the create below re-checks nothing that could race harmfully, and
+  // completion re-reads the tender inside its own transaction.
+  const { tender, section } = await loadBiddable(prisma, user, input.tenderId, input.sectionId);
   const v = await verifySubmissionStatement(user, input.submission, { tenderId: tender.id, sectionId: section.id, sections: tender.sections });
   await ensureTempDir();
   const t = now();
@@ -184,7 +188,10 @@ export async function startBidUpload(actor: Actor, user: BidderUser, input: { te
     });
     return old;
   });
-  for (const o of superseded) await fsp.rm(partPath(o.id), { force: true });
+  for (const o of superseded) {
+    forgetUpload(o.id);
+    await fsp.rm(partPath(o.id), { force: true });
+  }
   await fsp.writeFile(partPath(id), new Uint8Array(0), { flag: 'wx' });
   return { uploadId: id, received: 0, size: v.statement.envelopeSize, chunkBytes: UPLOAD_CHUNK_BYTES };
 }
@@ -201,7 +208,7 @@ async function loadOwnUpload(user: BidderUser, uploadId: string) {
 }
 
 async function expireUpload(uploadId: string, reason: string) {
-  chunkCache.delete(uploadId);
+  forgetUpload(uploadId);
   const prisma = await getPrisma();
   await prisma.bidUpload.updateMany({ where: { id: uploadId, status: 'receiving' }, data: { status: 'expired', reason, updatedAt: now() } });
   await fsp.rm(partPath(uploadId), { force: true });
@@ -210,6 +217,11 @@ async function expireUpload(uploadId: string, reason: string) {
 async function checkDeadline(tenderId: string, uploadId: string) {
   const prisma = await getPrisma();
   const t = await prisma.tender.findUniqueOrThrow({ where: { id: tenderId }, select: { status: true, bidDeadline: true } });
+  return refuseIfClosed(t, uploadId);
+}
+
+/** Expires the upload and throws when its tender no longer takes bids (cancelled, closed, deadline passed). */
+async function refuseIfClosed<T extends { status: string; bidDeadline: Date }>(t: T, uploadId: string): Promise<T> {
   if (t.status !== 'published' || now() >= t.bidDeadline) {
     await expireUpload(uploadId, t.status === 'cancelled' ? '招标项目已终止' : DEADLINE_MESSAGE);
     throw t.status === 'cancelled' ? new BiddingError('招标项目已终止，不再接收投标文件', 409) : deadlineRefusal();
@@ -223,73 +235,149 @@ export async function uploadStatus(user: BidderUser, uploadId: string) {
   return { uploadId, status: u.status, reason: u.reason, received, size: Number(u.envelopeSize), bidId: u.bidId };
 }
 
-// The chunk path runs once per 8 MB of every upload. On the embedded database each query costs
-// event-loop time, so the upload row and its tender's status and deadline are cached for a moment
-// (a cancellation or an extended deadline is seen within CHUNK_CACHE_MS; the clock is read on every
-// chunk; completion re-reads everything inside its transaction), and the idle timestamp is written
-// at most once a minute.
-const CHUNK_CACHE_MS = 2000;
+// The chunk path runs once per 8 MB of every upload, up to hundreds at once near a deadline. On the
+// embedded database every query costs event-loop time that the other uploads wait for, so the
+// chunk path reads nothing from the database in the steady state:
+// - the upload row (owner, declared size, status) is cached for UPLOAD_CACHE_MS. Its status only
+//   changes in this process (completion, a fresh start of the same section, expiry), and each of
+//   those drops the entry and removes the part file, which every chunk checks on disk anyway;
+// - the tender's status and deadline are cached per tender for TENDER_CACHE_MS (a cancellation or
+//   an extended deadline is seen within that time; the clock is read on every chunk, and a chunk
+//   that looks late is judged against a fresh read; completion re-reads everything in its
+//   transaction);
+// - the idle timestamp is written at most once a minute.
+// The route in front of it caches the session lookup the same way (upload-http.server.ts).
+const UPLOAD_CACHE_MS = 30_000;
+const TENDER_CACHE_MS = 5_000;
 const TOUCH_EVERY_MS = 60_000;
-const chunkCache = new Map<string, { at: number; orgId: string; status: string; size: number; sha256: string; tenderId: string; tender: { status: string; bidDeadline: Date }; touchedAt: number }>();
-
-async function chunkContext(user: BidderUser, uploadId: string) {
-  const hit = chunkCache.get(uploadId);
-  if (hit && Date.now() - hit.at < CHUNK_CACHE_MS) {
-    if (hit.orgId !== user.organizationId) throw new BiddingError('上传任务不存在', 404);
-    return hit;
-  }
-  const u = await loadOwnUpload(user, uploadId);
-  const prisma = await getPrisma();
-  const tender = await prisma.tender.findUniqueOrThrow({ where: { id: u.tenderId }, select: { status: true, bidDeadline: true } });
-  const c = { at: Date.now(), orgId: u.bidderOrgId, status: u.status, size: Number(u.envelopeSize), sha256: u.envelopeSha256, tenderId: u.tenderId, tender, touchedAt: hit?.touchedAt ?? u.updatedAt.getTime() };
-  chunkCache.set(uploadId, c);
-  return c;
+interface CachedUpload {
+  at: number;
+  orgId: string;
+  status: string;
+  size: number;
+  sha256: string;
+  tenderId: string;
+  touchedAt: number;
 }
+const uploadCache = new Map<string, CachedUpload>();
+const tenderCache = new Map<string, { at: number; tender: Promise<{ status: string; bidDeadline: Date }> }>();
+
+// The SHA-256 of each part file, computed as its bytes are written, so completion does not read
+// the whole file back (a 500 MB bid would take seconds). Valid only while it covers exactly the
+// file's bytes: a chunk that fails midway, a restart, or a chunk from another instance drops it,
+// and completion then hashes the file from disk as before.
+const partHashes = new Map<string, { hash: crypto.Hash; bytes: number }>();
+
+function forgetUpload(uploadId: string) {
+  uploadCache.delete(uploadId);
+  partHashes.delete(uploadId);
+}
+
+function pruneCaches(t: number) {
+  if (uploadCache.size > 10_000) for (const [k, v] of uploadCache) if (t - v.at >= UPLOAD_CACHE_MS) uploadCache.delete(k);
+  // partHashes only holds uploads whose chunks arrived here; expiry and completion drop them.
+  if (partHashes.size > 10_000) for (const k of partHashes.keys()) if (!uploadCache.has(k)) partHashes.delete(k);
+  if (tenderCache.size > 1_000) for (const [k, v] of tenderCache) if (t - v.at >= TENDER_CACHE_MS) tenderCache.delete(k);
+}
+
+async function cachedTender(tenderId: string) {
+  const t = Date.now();
+  const hit = tenderCache.get(tenderId);
+  if (hit && t - hit.at < TENDER_CACHE_MS) return hit.tender;
+  const tender = getPrisma().then((prisma) => prisma.tender.findUniqueOrThrow({ where: { id: tenderId }, select: { status: true, bidDeadline: true } }));
+  tenderCache.set(tenderId, { at: t, tender });
+  tender.catch(() => tenderCache.delete(tenderId));
+  return tender;
+}
+
+async function chunkContext(user: BidderUser, uploadId: string): Promise<CachedUpload & { tender: { status: string; bidDeadline: Date } }> {
+  const t = Date.now();
+  let u = uploadCache.get(uploadId);
+  if (!u || t - u.at >= UPLOAD_CACHE_MS) {
+    const row = await loadOwnUpload(user, uploadId);
+    u = { at: t, orgId: row.bidderOrgId, status: row.status, size: Number(row.envelopeSize), sha256: row.envelopeSha256, tenderId: row.tenderId, touchedAt: u?.touchedAt ?? row.updatedAt.getTime() };
+    pruneCaches(t);
+    uploadCache.set(uploadId, u);
+  } else if (u.orgId !== user.organizationId) throw new BiddingError('上传任务不存在', 404);
+  return Object.assign(u, { tender: await cachedTender(u.tenderId) });
+}
+
+/** A request body: a web stream (Remix, tests) or a Node stream (the Express route). */
+export type ChunkBody = ReadableStream<Uint8Array> | NodeJS.ReadableStream;
+
+function nodeStreamOf(body: ChunkBody): Readable {
+  if (typeof (body as ReadableStream).getReader === 'function') return Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  return body as Readable;
+}
+
+class Overflow extends Error {}
 
 /**
  * Appends one chunk. `offset` must equal the bytes already on disk; otherwise 409 with the real
- * offset so the client re-syncs. Never writes past the declared size.
+ * offset so the client re-syncs. Never writes past the declared size: a body that announces more
+ * (`declaredLength`) is refused before it is read, one that sends more is cut off and its bytes
+ * dropped. The body is piped to the file with backpressure (the socket is paused while the disk
+ * catches up), so memory stays flat however many uploads run. A body cut off by the network
+ * leaves what arrived in the file; the client asks for the size and resumes from there.
  */
-export async function appendChunk(user: BidderUser, uploadId: string, offset: number, body: ReadableStream<Uint8Array> | null) {
+export async function appendChunk(user: BidderUser, uploadId: string, offset: number, body: ChunkBody | null, declaredLength?: number) {
   if (!body) throw new BiddingError('缺少上传内容', 400);
   const u = await chunkContext(user, uploadId);
   if (u.status !== 'receiving') {
-    chunkCache.delete(uploadId);
+    forgetUpload(uploadId);
     const row = await loadOwnUpload(user, uploadId);
     throw new BiddingError(row.reason ?? '该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
   }
-  if (u.tender.status !== 'published' || now() >= u.tender.bidDeadline) await checkDeadline(u.tenderId, uploadId);
+  if (u.tender.status !== 'published' || now() >= u.tender.bidDeadline) {
+    tenderCache.delete(u.tenderId);
+    await checkDeadline(u.tenderId, uploadId);
+  }
   if (busy.has(uploadId)) throw new BiddingError('该上传任务正在接收数据', 409, {}, 'BUSY');
   busy.add(uploadId);
   const file = partPath(uploadId);
   try {
     const at = await sizeOf(file);
     if (at < 0) {
+      forgetUpload(uploadId);
       // Everything already arrived and sits in the store (see receivedOf): tell the client to complete.
       if ((await fileSize(u.sha256)) === u.size) return { received: u.size, conflict: true as const };
       throw new BiddingError('上传任务已失效，请重新递交', 409, {}, 'UPLOAD_CLOSED');
     }
     if (offset !== at) return { received: at, conflict: true as const };
     const limit = u.size - at;
-    const out = fs.createWriteStream(file, { flags: 'a' });
+    if (declaredLength !== undefined && declaredLength > limit) throw new BiddingError('上传内容超过声明的文件大小', 413, {}, 'TOO_LARGE');
+    // Hash on the way to disk when the running hash covers exactly the bytes already there.
+    let h = partHashes.get(uploadId);
+    partHashes.delete(uploadId);
+    if (at === 0) h = { hash: crypto.createHash('sha256'), bytes: 0 };
+    else if (h && h.bytes !== at) h = undefined;
+    const out = fs.createWriteStream(file, { flags: 'a', highWaterMark: 256 * 1024 });
     let written = 0;
-    let tooMuch = false;
     try {
-      for await (const chunk of Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)) {
-        const buf = chunk as Buffer;
-        if (written + buf.length > limit) {
-          tooMuch = true;
-          break;
-        }
-        written += buf.length;
-        if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
+      await pipeline(
+        nodeStreamOf(body),
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const buf of source) {
+            if (written + buf.length > limit) throw new Overflow();
+            written += buf.length;
+            h?.hash.update(buf);
+            yield buf;
+          }
+        },
+        out,
+      );
+      if (h) {
+        h.bytes = at + written;
+        partHashes.set(uploadId, h);
       }
-    } finally {
-      await new Promise<void>((resolve) => out.end(() => resolve()));
-    }
-    if (tooMuch) {
-      await fsp.truncate(file, at);
-      throw new BiddingError('上传内容超过声明的文件大小', 413, {}, 'TOO_LARGE');
+    } catch (e) {
+      // The file must be quiet before the next chunk may look at its size.
+      if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
+      if (e instanceof Overflow) {
+        await fsp.truncate(file, at);
+        throw new BiddingError('上传内容超过声明的文件大小', 413, {}, 'TOO_LARGE');
+      }
+      throw e;
     }
     if (Date.now() - u.touchedAt > TOUCH_EVERY_MS) {
       u.touchedAt = Date.now();
@@ -338,11 +426,13 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
   const size = Number(u.envelopeSize);
   const { bytes, file, stored } = await receivedOf(u);
   if (bytes !== size) throw new BiddingError('投标文件尚未上传完整', 409, {}, 'INCOMPLETE');
-  const tender = await checkDeadline(u.tenderId, u.id);
+  const running = partHashes.get(u.id);
+  const writtenSha256 = !stored && running?.bytes === size ? running.hash.copy().digest('hex') : undefined;
   const full = await prisma.tender.findUniqueOrThrow({ where: { id: u.tenderId }, include: { sections: true } });
+  const tender = await refuseIfClosed(full, u.id);
   const section = full.sections.find((s) => s.id === u.sectionId)!;
   try {
-    await inspectSealedBidFile(file, { openingCert: pemToDer(full.openingCertPem!), expectSha256: u.envelopeSha256, expectSize: size, maxSize: MAX_ENVELOPE_BYTES });
+    await inspectSealedBidFile(file, { openingCert: pemToDer(full.openingCertPem!), expectSha256: u.envelopeSha256, expectSize: size, maxSize: MAX_ENVELOPE_BYTES, writtenSha256 });
   } catch (e) {
     const code = e instanceof CryptoVerifyError ? e.code : 'MALFORMED';
     const msg =
@@ -353,7 +443,7 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
           : code === 'TOO_LARGE'
             ? '投标文件超过每标段 500 MB 的上限'
             : '投标文件格式不正确，平台拒收';
-    chunkCache.delete(u.id);
+    forgetUpload(u.id);
     await prisma.bidUpload.update({ where: { id: u.id }, data: { status: 'refused', reason: msg, updatedAt: now() } });
     if (!stored) await fsp.rm(file, { force: true });
     log.warn('bid.upload.refused', { uploadId: u.id, code });
@@ -398,7 +488,7 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
     // Re-read under the transaction: an amendment, cancellation or the deadline may have come.
     const t2 = await tx.tender.findUniqueOrThrow({ where: { id: u.tenderId }, select: { status: true, bidDeadline: true } });
     if (t2.status !== 'published' || ts.genTime >= t2.bidDeadline) throw deadlineRefusal();
-    chunkCache.delete(u.id);
+    forgetUpload(u.id);
     const claimed = await tx.bidUpload.updateMany({ where: { id: u.id, status: 'receiving' }, data: { status: 'complete', updatedAt: now() } });
     if (claimed.count !== 1) throw new BiddingError('该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
     await tx.bid.updateMany({ where: { sectionId: u.sectionId, bidderOrgId: u.bidderOrgId, status: 'active' }, data: { status: 'replaced' } });
@@ -482,10 +572,8 @@ export async function withdrawBid(actor: Actor, user: BidderUser, input: { bidId
   if (bid.tender.status !== 'published' || now() >= bid.tender.bidDeadline) throw new BiddingError('投标截止时间已到，不能撤回投标文件', 409, {}, 'DEADLINE_PASSED');
   let content: string;
   try {
-    const pki = await getPlatformPki();
-    const check = await verifySignedData({ signedData: input.statement, trustAnchors: pki.trustAnchors, crls: [await currentCrl()], at: now() });
+    const check = await verifyUserSignature({ userId: user.id, signedData: input.statement });
     content = fromUtf8(check.content ?? new Uint8Array(0));
-    await verifyUserSignature({ userId: user.id, signedData: input.statement });
   } catch (e) {
     if (e instanceof CryptoVerifyError) throw new BiddingError('撤回声明签名无效或证书不属于当前用户', 400, {}, e.code);
     throw e;

@@ -270,7 +270,7 @@ export async function verifyUserSignature(input: {
   signedData: Uint8Array;
   content?: Uint8Array;
   at?: Date;
-}): Promise<{ certificateId: string; signer: CertInfo; signingTime?: Date }> {
+}): Promise<{ certificateId: string; signer: CertInfo; signingTime?: Date; content?: Uint8Array; signerCert: Uint8Array }> {
   const pki = await getPlatformPki();
   const at = input.at ?? now();
   const check = await verifySignedData({
@@ -289,7 +289,7 @@ export async function verifyUserSignature(input: {
   if (row.revokedAt && row.revokedAt <= at) {
     throw new CryptoVerifyError('CERT_REVOKED', `certificate ${row.serialHex} was revoked at ${row.revokedAt.toISOString()}`);
   }
-  return { certificateId: row.id, signer: check.signer, signingTime: check.signingTime };
+  return { certificateId: row.id, signer: check.signer, signingTime: check.signingTime, content: check.content, signerCert: check.signerCert };
 }
 
 /** The user who owns the certificate that made this SignedData (before verifying it against that user). */
