@@ -7,8 +7,15 @@
 //      results only) taken through the real evaluation code paths in the past:
 //      JC-2026-SZ-0008 awarded, notices issued and its contract filed;
 //      JC-2026-YL-0011 in evaluation (committee drawn and declared, scores being entered);
-//   3. JC-2026-FJ-0015 (opened by the opening seed) is left for the live demo and the e2e test:
-//      the agent registers its evaluation, the centre draws, the experts score online.
+//      JC-2026-JT-0009 with its committee short: refusals used up the reserves, the seed of the
+//      redraw (补抽) round is committed and the centre has added an expert: the agent (tenderer2)
+//      or the centre (admin) presses 补抽专家 on the evaluation page;
+//      their bid files (PDFs) are kept as the opening keeps decrypted bids; the committees elect
+//      their chair by vote (SZ-0008 elected, YL-0011 voting); SZ-0008's objection is mirrored in the
+//      supervision complaints (answered on time);
+//   3. JC-2026-FJ-0015 (opened by the opening seed, its decrypted bid PDFs kept) is left for the
+//      live demo and the e2e test: the agent registers its evaluation, the centre draws, the
+//      experts elect the chair, read the bids and score online.
 import fs from 'node:fs';
 import path from 'node:path';
 import { signData } from '../../crypto/cms';
@@ -19,7 +26,8 @@ import { SYSTEM_ACTOR } from '~/modules/audit/audit.server';
 import { withCheckChar } from '~/modules/auth/credit-code';
 import { now, resetClock, setClock } from '~/modules/clock/clock.server';
 import { awardStatement, fileContract, issueAward, prepareAward, publishCandidates, raiseObjection, answerObjection } from '~/modules/evaluation/award.server';
-import { acceptInvitation, aggregateAndReport, createEvaluationPlan, declarationFor, declineInvitation, runExpertDraw, saveScore, signReport, submitScores } from '~/modules/evaluation/evaluation.server';
+import { acceptInvitation, aggregateAndReport, createEvaluationPlan, declarationFor, declineInvitation, runExpertDraw, saveScore, signReport, submitScores, voteChair } from '~/modules/evaluation/evaluation.server';
+import { recordDecryptedFiles, storeDecryptedFiles } from '~/modules/opening/plaintext.server';
 import { reportStatement } from '~/modules/evaluation/types';
 import { addRelation, createExpert, setExpertStatus } from '~/modules/experts/experts.server';
 import type { SpecialtyCode } from '~/modules/experts/specialties';
@@ -86,14 +94,14 @@ export async function seedEvaluation(ctx: SeedContext) {
     // Certificates issued in the past are still valid now.
     if (history) at(-45 * DAY);
     const experts: { id: string; userId: string; user: { id: string; displayName: string; organizationId: string | null; role: string }; key: LocalEnrolment }[] = [];
-    for (const [i, specialties] of MIX.entries()) {
+    async function addExpert(i: number, specialties: SpecialtyCode[]) {
       const n = i + 1;
       // Conflicts on purpose: #3 works for bidder1, #12 for the tenderer 江城市第一人民医院, #21 for bidder6.
       const employer =
         n === 3 ? { employerName: org('bidder1').name, employerCreditCode: org('bidder1').creditCode } : n === 12 ? { employerName: org('owner2').name, employerCreditCode: org('owner2').creditCode } : n === 21 ? { employerName: org('bidder6').name, employerCreditCode: org('bidder6').creditCode } : { employerName: EMPLOYERS[i % EMPLOYERS.length], employerCreditCode: withCheckChar(`91420100MA4W${String(700 + (i % EMPLOYERS.length)).padStart(5, '0')}`) };
       const e = await createExpert(ADMIN, {
         username: `expert${String(n).padStart(2, '0')}`,
-        name: `${SURNAMES[i]}${GIVEN[i]}`,
+        name: i < GIVEN.length ? `${SURNAMES[i]}${GIVEN[i]}` : '陆振宇',
         title: TITLES[i % TITLES.length],
         specialties,
         region: i % 4 === 0 ? '江城市江北区' : i % 4 === 1 ? '江城市江南区' : i % 4 === 2 ? '江城市高新区' : '江城市临江区',
@@ -104,8 +112,11 @@ export async function seedEvaluation(ctx: SeedContext) {
       const user = await prisma.user.findUniqueOrThrow({ where: { id: e.userId } });
       const key = await enrollLocally(SYSTEM_ACTOR, user.id, { rsaBits: 2048 });
       fs.writeFileSync(path.join(dir, `${user.username}.p12`), await enrolmentP12(key, [pki.ca.cert], DEMO_PASSWORD, user.displayName), { mode: 0o600 });
-      experts.push({ id: e.id, userId: user.id, user, key });
+      const x = { id: e.id, userId: user.id, user, key };
+      experts.push(x);
+      return x;
     }
+    for (const [i, specialties] of MIX.entries()) await addExpert(i, specialties);
     // Relations (回避): #5 left bidder2 a year ago; #14 advises bidder3; #24 holds shares in bidder6.
     await addRelation(ADMIN, experts[4].id, { kind: 'former_employer', orgName: org('bidder2').name, orgCreditCode: org('bidder2').creditCode, endedOn: new Date(T.getTime() - 400 * DAY).toISOString().slice(0, 10) });
     await addRelation(ADMIN, experts[13].id, { kind: 'cooperation', orgName: org('bidder3').name, orgCreditCode: org('bidder3').creditCode });
@@ -152,9 +163,25 @@ export async function seedEvaluation(ctx: SeedContext) {
       const opening = await prisma.opening.create({ data: { tenderId: tender.id, state: 'closed', hostUserId: agent.id, hostOrgId: agent.organizationId!, startedAt: opened, closedAt: new Date(opened.getTime() + 3600_000), createdAt: opened, updatedAt: opened } });
       for (const [i, b] of bids.entries()) {
         const bidder = org(b.bidder);
-        await prisma.openingBid.create({
+        const ob = await prisma.openingBid.create({
           data: { openingId: opening.id, bidId: `${code}-${i + 1}`, sectionId: section.id, sectionSeq: 1, bidderOrgId: bidder.id, bidderName: bidder.name, position: i + 1, envelopeSha256: '0'.repeat(64), result: 'valid', decryptedBy: 'bidder', form: { price: b.price, durationDays: b.days, projectManager: b.pm }, processedAt: opened, readAt: opened },
         });
+        // The bid files as the opening keeps them once decrypted (plaintext in the file store).
+        const pdf = await renderPdf({
+          title: '投标文件',
+          subtitle: `${name} 第1标段`,
+          header: bidder.name,
+          meta: { createdAt: opened },
+          blocks: [
+            { type: 'heading', text: '投标函' },
+            { type: 'paragraph', indent: true, text: `我方已仔细研究招标文件的全部内容，愿意以人民币 ${(b.price / 100).toFixed(2)} 元的投标总报价、${b.days} 日历天的工期，按合同约定实施和完成承包工程。拟派项目经理：${b.pm}。` },
+            { type: 'heading', text: '施工组织设计（摘要）' },
+            { type: 'paragraph', indent: true, text: specialtyNote },
+            { type: 'signatures', signers: [{ role: '投标人', name: bidder.name }] },
+          ],
+        });
+        const kept = await storeDecryptedFiles([{ name: '投标文件.pdf', bytes: pdf }]);
+        await prisma.$transaction((tx) => recordDecryptedFiles(tx, ob.id, kept));
         // Deposits paid at the local Alipay gateway (as the payments seed does), so refunds really go back.
         const gateway = localGateway();
         if (gateway) {
@@ -207,6 +234,13 @@ export async function seedEvaluation(ctx: SeedContext) {
     const ev1 = await createEvaluationPlan(actor(agent), agent, { sectionId: sz.section.id, method: 'comprehensive', specialty: 'A02', expertCount: 5, scheduledAt: new Date(T.getTime() - 38 * DAY + 8 * 3600_000).toISOString().slice(0, 16), priceWeight: 40, criteriaText: '施工组织设计=35\n项目管理机构=10\n企业业绩与信誉=15' });
     at(-38 * DAY - 3 * 3600_000);
     const m1 = await drawAndDeclare(ev1.id, true);
+    // 组长推选: the second drawn gets a majority of the five on the fourth vote.
+    at(-38 * DAY - 2 * 3600_000);
+    for (const [voter, choice] of [[0, 1], [1, 1], [2, 0], [3, 1]] as const) {
+      const e = expertByUser.get(m1[voter].userId)!;
+      const r = await voteChair(actor(e.user), e.user, ev1.id, m1[choice].id);
+      if (r.chairMemberId) break;
+    }
     at(-38 * DAY);
     const bids1 = await prisma.evaluationBid.findMany({ where: { evaluationId: ev1.id }, orderBy: { position: 'asc' } });
     const chairUser = expertByUser.get(m1[0].userId)!.user;
@@ -230,7 +264,7 @@ export async function seedEvaluation(ctx: SeedContext) {
       }
       await submitScores(actor(e.user), e.user, ev1.id);
     }
-    const chair1 = m1.find((m) => m.isChair)!;
+    const chair1 = (await prisma.evaluationMember.findFirstOrThrow({ where: { evaluationId: ev1.id, isChair: true } }))!;
     await aggregateAndReport(actor(expertByUser.get(chair1.userId)!.user), expertByUser.get(chair1.userId)!.user, ev1.id);
     const rep1 = await prisma.tenderEvaluation.findUniqueOrThrow({ where: { id: ev1.id } });
     for (const m of m1) {
@@ -280,13 +314,48 @@ export async function seedEvaluation(ctx: SeedContext) {
     at(-6 * 3600_000);
     const m2 = await drawAndDeclare(ev2.id, false);
     at(-3 * 3600_000);
+    // The chair election is under way: two of five have voted.
+    for (const [voter, choice] of [[0, 2], [1, 2]] as const) {
+      const e = expertByUser.get(m2[voter].userId)!;
+      await voteChair(actor(e.user), e.user, ev2.id, m2[choice].id);
+    }
     const bids2 = await prisma.evaluationBid.findMany({ where: { evaluationId: ev2.id }, orderBy: { position: 'asc' } });
     // Two members have scored every bid so far.
     for (const m of m2.slice(0, 2)) {
       const e = expertByUser.get(m.userId)!;
       for (const [i, b] of bids2.entries()) await saveScore(actor(e.user), e.user, ev2.id, { evaluationBidId: b.id, points: { c1: String(34 - i * 2), c2: String(13 - i), c3: String(12 - (i % 2)) }, reject: false });
     }
-    log.info('seed.evaluation', { experts: experts.length, awarded: ev1.id, evaluating: ev2.id });
+
+    // ---- 3. JC-2026-JT-0009: refusals used up the reserves; the redraw (补抽) is due -----
+    at(-2 * DAY);
+    const jt = await openedTender(
+      'JC-2026-JT-0009',
+      '江城市公交枢纽站场改造工程施工',
+      '江城市交通运输局',
+      '公交枢纽站场改造，含站房装修、雨棚、场坪及充电设施。计划工期180日历天。',
+      [
+        { bidder: 'bidder4', price: 31_280_000_00, days: 180, pm: '周敏' },
+        { bidder: 'bidder5', price: 30_960_000_00, days: 175, pm: '吴昊' },
+        { bidder: 'bidder3', price: 31_540_000_00, days: 170, pm: '罗娟' },
+      ],
+      2,
+    );
+    at(-1 * DAY);
+    const ev3 = await createEvaluationPlan(actor(agent), agent, { sectionId: jt.section.id, method: 'lowest_price', specialty: 'A01', expertCount: 5, scheduledAt: new Date(T.getTime() + DAY + 8 * 3600_000).toISOString().slice(0, 16) });
+    at(-5 * 3600_000);
+    await runExpertDraw(ADMIN, ev3.id);
+    // Five refusals: the four reserves are taken in record order, then they run out.
+    const reasons = ['当日有其他项目评审任务', '身体原因不能参加', '出差在外地', '与投标人存在未登记的合作关系，主动回避', '当日有其他项目评审任务'];
+    for (const [i, why] of reasons.entries()) {
+      at(-4 * 3600_000 + i * 10 * 60_000);
+      const invited = await prisma.evaluationMember.findFirstOrThrow({ where: { evaluationId: ev3.id, status: 'invited' }, orderBy: { seq: 'asc' } });
+      const e = expertByUser.get(invited.userId)!;
+      await declineInvitation(actor(e.user), e.user, ev3.id, why);
+    }
+    // The centre adds an expert of the specialty to the library; the redraw round's seed is committed already.
+    at(-2 * 3600_000);
+    await addExpert(32, ['A01']);
+    log.info('seed.evaluation', { experts: experts.length, awarded: ev1.id, evaluating: ev2.id, redrawDue: ev3.id });
   } finally {
     resetClock();
   }

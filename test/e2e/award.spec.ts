@@ -1,7 +1,9 @@
 // Evaluation and award in Chromium, after the demo seed's opening of JC-2026-FJ-0015 (section 1:
 // three valid bids): the agent registers the evaluation, the centre draws 5 experts (experts with a
 // conflict are excluded with reasons), each expert imports their certificate, signs the declaration,
-// scores online and signs the report; the agent publishes the candidates, answers an objection,
+// the committee elects its chair by vote, an expert opens a decrypted bid PDF (read logged), each
+// scores online and signs the report; the agent publishes the candidates, answers an objection
+// (mirrored in the supervisors' complaint list with its statutory deadline),
 // signs and issues the award notices; the losers' deposits are refunded once the demo clock moves;
 // the contract is filed and checked against the award.
 import fs from 'node:fs';
@@ -89,12 +91,12 @@ test('experts drawn and scoring online, report signed by all, publicity, award, 
   await expect(excluded).toContainText('与投标人“鸿达市政工程有限公司”存在回避关系');
   const rows = sup.page.getByRole('table', { name: '评标委员会成员' }).locator('tbody tr');
   await expect(rows).toHaveCount(5);
-  const members: { username: string; name: string }[] = [];
+  const members: { username: string; name: string; code: string }[] = [];
   for (let i = 0; i < 5; i++) {
     const cells = rows.nth(i).locator('td');
     const code = (await cells.nth(2).textContent())!.trim();
     const nameCell = (await cells.nth(1).textContent())!;
-    members.push({ username: `expert${code.slice(-2)}`, name: nameCell.trim() });
+    members.push({ username: `expert${code.slice(-2)}`, name: nameCell.trim(), code });
   }
   expect(members.map((m) => m.username)).not.toContain('expert12');
   expect(members.map((m) => m.username)).not.toContain('expert14');
@@ -116,7 +118,31 @@ test('experts drawn and scoring online, report signed by all, publicity, award, 
     await expect(e.page.getByRole('status').filter({ hasText: '已确认参加并签署回避声明' })).toBeVisible();
     experts.push({ ...e, username: m.username });
   }
-  // The last acceptance started the evaluation: bids are visible to the committee only.
+  // The last acceptance started the evaluation. The committee elects its chair (推选组长): the
+  // second drawn gets 3 of 5 votes on the last ballot (2-2 before it).
+  const votes = [1, 1, 2, 2, 1];
+  for (const [i, e] of experts.entries()) {
+    await e.page.goto(evalUrl);
+    const vote = e.page.getByRole('region', { name: '推选评标委员会组长' });
+    await vote.getByLabel('推选组长').selectOption({ label: `${members[votes[i]].name}（${members[votes[i]].code}）` });
+    await vote.getByRole('button', { name: '投票' }).click();
+    await expect(e.page.getByRole('status').filter({ hasText: i < 4 ? '等待其他成员投票' : '组长已推选产生' })).toBeVisible();
+  }
+  await expect(experts[4].page.getByRole('region', { name: '推选评标委员会组长' })).toContainText(`${members[1].name} 得 3 票，超过委员会成员（5人）半数`);
+
+  // The bids are visible to the committee only: an expert opens a bid's decrypted PDF in the browser.
+  await experts[0].page.reload();
+  const files = experts[0].page.getByRole('list', { name: '鸿达市政工程有限公司的投标文件' });
+  const pdfLink = files.getByRole('link', { name: '投标文件.pdf', exact: true });
+  await expect(pdfLink).toBeVisible();
+  const fileUrl = (await pdfLink.getAttribute('href'))!;
+  const bidPdf = await experts[0].page.request.get(fileUrl);
+  expect(bidPdf.status()).toBe(200);
+  expect(bidPdf.headers()['content-type']).toBe('application/pdf');
+  expect(bidPdf.headers()['content-disposition']).toMatch(/^inline;/);
+  expect((await bidPdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+  // The agent (before the evaluation ends) may not.
+  expect((await agent.page.request.get(fileUrl)).status()).toBe(403);
   for (const e of experts) {
     await e.page.goto(`${evalUrl}/score`);
     await expect(e.page.getByRole('heading', { name: '在线评分' })).toBeVisible();
@@ -135,12 +161,12 @@ test('experts drawn and scoring online, report signed by all, publicity, award, 
   }
   await experts[0].page.screenshot({ path: 'test-results/award-scoring.png', fullPage: true });
 
-  // 5. The chair (the first member in draw order, named once everyone accepted) aggregates;
-  // every member signs the report.
+  // 5. The elected chair aggregates; every member signs the report.
   await sup.page.reload();
   const chairRow = sup.page.getByRole('table', { name: '评标委员会成员' }).locator('tbody tr').filter({ hasText: '组长' });
   const chairCode = (await chairRow.locator('td').nth(2).textContent())!.trim();
   const chair = experts.find((e) => e.username === `expert${chairCode.slice(-2)}`)!;
+  expect(chair.username).toBe(members[1].username);
   await chair.page.goto(evalUrl);
   await chair.page.getByRole('button', { name: '汇总评分并生成评标报告' }).click();
   await expect(chair.page.getByRole('status').filter({ hasText: '评标报告已生成' })).toBeVisible();
@@ -155,6 +181,8 @@ test('experts drawn and scoring online, report signed by all, publicity, award, 
   // The evaluation has ended: the agent now sees the committee and the report.
   await agent.page.reload();
   await expect(agent.page.getByRole('table', { name: '评标委员会成员' }).locator('tbody tr')).toHaveCount(5);
+  await expect(agent.page.getByRole('list', { name: '鸿达市政工程有限公司的投标文件' }).getByRole('link', { name: '投标文件.pdf', exact: true })).toBeVisible();
+  expect((await agent.page.request.get(fileUrl)).status()).toBe(200);
   const pdf = await agent.page.request.get(`${evalUrl}/report.pdf`);
   expect(pdf.status()).toBe(200);
   expect(pdf.headers()['content-type']).toBe('application/pdf');
@@ -169,11 +197,17 @@ test('experts drawn and scoring online, report signed by all, publicity, award, 
   await bidder.page.getByLabel('对评标结果提出异议').fill('第一中标候选人的投标报价明显低于其他投标人，请评标委员会复核其是否低于成本。');
   await bidder.page.getByRole('button', { name: '提交异议' }).click();
   await expect(bidder.page.getByRole('status').filter({ hasText: '异议已提交招标人' })).toBeVisible();
+  // A bidder never reads the bids.
+  expect((await bidder.page.request.get(fileUrl)).status()).toBe(403);
   await agent.page.reload();
+  await expect(agent.page.getByText(/监察编号 TS\d{4}-\d{4} · 答复期限/)).toBeVisible();
   await agent.page.getByLabel('答复第1号异议').fill('经评标委员会复核，第一中标候选人已就报价构成作出书面澄清，报价不低于成本，异议不成立。');
   await agent.page.getByRole('button', { name: '提交答复' }).click();
   await expect(agent.page.getByRole('status').filter({ hasText: '答复已发送并记录在案' })).toBeVisible();
   await expect(agent.page.getByRole('button', { name: '生成中标通知书' })).toBeDisabled();
+  // Supervisors followed the objection in their complaint list; the answer closed it.
+  await sup.page.goto('/supervision/complaints?status=decided');
+  await expect(sup.page.getByRole('row', { name: /对JC-2026-FJ-0015第1标段评标结果的异议（第1号）.*已办结/ })).toBeVisible();
 
   // 7. Three days later (demo clock) the publicity is over: the award is signed and issued.
   await admin.page.goto('/admin/clock');
