@@ -1,5 +1,5 @@
 // Any console.error during a test fails it: an error printed and ignored is a bug hidden.
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 
 let errors: unknown[][] = [];
 const original = console.error;
@@ -19,3 +19,16 @@ afterEach(() => {
     throw new Error(`console.error was called ${errors.length} time(s) during the test: ${first}`);
   }
 });
+
+// A test that blocks its worker's event loop for a long time (synchronous work or a long
+// spawnSync) starves vitest's own messages to the main process, which time out after 60 s and
+// fail the run with "[vitest-worker]: Timeout calling onTaskUpdate" that names no test. Say which
+// test did it, so it can be made asynchronous.
+let lastTick = Date.now();
+setInterval(() => {
+  const t = Date.now();
+  if (t - lastTick > 20_000) {
+    process.stderr.write(`[event-loop] blocked for ${Math.round((t - lastTick) / 1000)} s during: ${expect.getState().currentTestName ?? expect.getState().testPath ?? 'collection'}\n`);
+  }
+  lastTick = t;
+}, 1000).unref();
