@@ -13,8 +13,7 @@ import { getPrisma } from '~/db/index.server';
 import { SYSTEM_ACTOR, type Actor } from '~/modules/audit/audit.server';
 import { decideGuarantee, depositState } from '~/modules/bidding/deposits.server';
 import { publishCandidates } from '~/modules/evaluation/award.server';
-import * as evaluation from '~/modules/evaluation/evaluation.server';
-import { acceptInvitation, aggregateAndReport, createEvaluationPlan, declarationFor, runExpertDraw, saveScore, signReport, submitScores } from '~/modules/evaluation/evaluation.server';
+import { acceptInvitation, aggregateAndReport, createEvaluationPlan, declarationFor, runExpertDraw, saveScore, signReport, submitScores, voteChair } from '~/modules/evaluation/evaluation.server';
 import { reportStatement } from '~/modules/evaluation/types';
 import { now, resetClock, setClock } from '~/modules/clock/clock.server';
 import { log } from '~/modules/log.server';
@@ -229,11 +228,9 @@ export async function seedDepositsToAward(ctx: SeedContext) {
     const signers = new Map<string, (text: string) => Promise<string>>();
     for (const { user } of members) signers.set(user.id, await demoSigner(user.username));
     for (const { user } of members) await acceptInvitation(actorFor(user), user, ev.id, await signers.get(user.id)!(await declarationFor(ev.id, user.id)));
-    // Where the committee elects its chair (evaluation module with voteChair), members vote for the
-    // first member until the election is decided.
-    const voteChair = (evaluation as unknown as { voteChair?: (a: Actor, u: EvalActorUser, id: string, memberId: string) => Promise<unknown> }).voteChair;
+    // The committee elects its chair: members vote for the first member until the election is decided.
     for (const { user } of members) {
-      if (!voteChair || (await prisma.evaluationMember.findFirst({ where: { evaluationId: ev.id, isChair: true } }))) break;
+      if (await prisma.evaluationMember.findFirst({ where: { evaluationId: ev.id, isChair: true } })) break;
       await voteChair(actorFor(user), user, ev.id, members[0].member.id);
     }
     at(-6 * DAY);
