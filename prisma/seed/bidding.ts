@@ -66,6 +66,27 @@ async function bidPdf(org: string, tender: string, section: string, price: numbe
   });
 }
 
+// 围标串标 in the demo: bidder1's and bidder3's bids for JC-2026-FJ-0015 carry the same technical
+// proposal, byte for byte — one consultant (周立群) wrote it for both. Nothing shows before the
+// deadline; once the bids are decrypted at the opening, supervision's collusion rule names both
+// bidders with the shared file hash and its author metadata (docs/decisions/097).
+let sharedProposal: Promise<Uint8Array> | null = null;
+function sharedProposalPdf(tender: string) {
+  sharedProposal ??= renderPdf({
+    title: '施工组织设计',
+    subtitle: tender,
+    header: '技术标',
+    meta: { author: '周立群', creator: 'WPS 文字', createdAt: new Date(now().getTime() - 9 * DAY_MS) },
+    blocks: [
+      { type: 'heading', text: '第一章 工程概况' },
+      { type: 'paragraph', indent: true, text: '本工程为门诊楼改扩建，新建地上12层、地下2层，建筑面积约4.8万平方米。施工期间医院正常运营，须严格控制噪声、扬尘与交通组织。' },
+      { type: 'heading', text: '第二章 施工部署与进度计划' },
+      { type: 'paragraph', indent: true, text: '按“先地下、后地上，先结构、后装饰”的顺序组织流水施工，划分三个施工段，关键线路为基坑支护—地下室结构—主体结构—机电安装—竣工验收。' },
+    ],
+  });
+  return sharedProposal;
+}
+
 async function demoKey(username: string) {
   const p12 = fs.readFileSync(path.join(demoKeysDir(), `${username}.p12`));
   const { cert, keyPem } = await importPkcs12(new Uint8Array(p12), DEMO_PASSWORD);
@@ -76,7 +97,7 @@ interface DemoTender {
   input: Omit<TenderInput, 'bidDeadline' | 'supervisorIds' | 'threshold' | 'fields' | 'customFields' | 'invitedCreditCodes'>;
   fields: string[];
   /** days after now for the deadline used at creation (the law's 20 days); adjusted afterwards */
-  bids: { bidder: string; section: number; price: number; days: number; replaceWith?: number }[];
+  bids: { bidder: string; section: number; price: number; days: number; replaceWith?: number; attachments?: (tender: string) => Promise<{ name: string; bytes: Uint8Array }[]> }[];
   guarantees?: { bidder: string; section: number; bank: string; reference: string }[];
 }
 
@@ -122,7 +143,7 @@ async function submitBids(ctx: SeedContext, tenderId: string, t: DemoTender) {
         sectionId: section.id,
         bidderId: user.organizationId!,
         form: { price, durationDays: b.days, quality: '合格，争创省级优质工程', projectManager: `${user.displayName}（一级建造师）` },
-        files: [{ name: '投标文件.pdf', bytes: pdf }],
+        files: [{ name: '投标文件.pdf', bytes: pdf }, ...(b.attachments ? await b.attachments(full.name) : [])],
         signerCert: key.cert,
         signerKey: key.key,
         recipients: [openingCert],
@@ -213,9 +234,9 @@ export async function seedBidding(ctx: SeedContext) {
     },
     fields: ['durationDays', 'quality', 'projectManager', 'warrantyDays'],
     bids: [
-      { bidder: 'bidder1', section: 1, price: 229_400_000_00, days: 700 },
+      { bidder: 'bidder1', section: 1, price: 229_400_000_00, days: 700, attachments: async (t) => [{ name: '施工组织设计.pdf', bytes: await sharedProposalPdf(t) }] },
       { bidder: 'bidder2', section: 1, price: 231_880_000_00, days: 720 },
-      { bidder: 'bidder3', section: 1, price: 227_650_000_00, days: 690 },
+      { bidder: 'bidder3', section: 1, price: 227_650_000_00, days: 690, attachments: async (t) => [{ name: '技术标-施工组织设计.pdf', bytes: await sharedProposalPdf(t) }] },
       { bidder: 'bidder4', section: 2, price: 53_260_000_00, days: 300 },
     ],
   };

@@ -69,7 +69,7 @@ export async function seedDemo(db: Database): Promise<SeedResult> {
       }
       for (const o of DEMO_ORGS) {
         const org = await tx.organization.create({
-          data: { name: o.name, creditCode: demoCreditCode(o), roles: o.roles, region: o.region, contactName: o.contactName, phone: '13800000000', createdAt: now() },
+          data: { name: o.name, creditCode: demoCreditCode(o), roles: o.roles, region: o.region, contactName: o.contactName, phone: `1387100${String(DEMO_ORGS.indexOf(o) + 1).padStart(4, '0')}`, createdAt: now() },
         });
         ctx.orgs.set(o.key, org);
         for (const u of o.users) {

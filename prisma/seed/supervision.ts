@@ -92,10 +92,13 @@ export async function seedSupervision(ctx: SeedContext) {
       demands: '请求督促业主依约组织验收并支付服务费。',
     });
 
-    // 5. Warnings at "now": the overdue complaint (red), the market's order past 80 % (yellow).
+    // 5. Warnings at "now": the overdue complaint (red), the market's order past 80 % (yellow),
+    //    and 围标串标 on the opened tender JC-2026-FJ-0015: two bidders' decrypted bids carry the
+    //    same technical proposal (prisma/seed/bidding.ts), found from the file hashes and document
+    //    metadata read at the opening (red, left pending for a supervisor to take up).
     at(0);
     await runWarningRules(prisma, WARNING_RULES, now());
-    const red = await prisma.warning.findFirst({ where: { status: 'pending', level: 'red' }, orderBy: { raisedAt: 'asc' } });
+    const red = await prisma.warning.findFirst({ where: { status: 'pending', level: 'red', ruleId: 'complaint.answer.overtime' }, orderBy: { raisedAt: 'asc' } });
     if (red?.assigneeId) {
       const assignee = await prisma.user.findUniqueOrThrow({ where: { id: red.assigneeId } });
       await startHandling(prisma, actorFor(assignee), red.id, '已电话联系承办科室，要求当日作出受理决定。');

@@ -89,4 +89,38 @@ test('a supervisor receives a red warning from an overdue delivery, handles and 
   await page.goto('/audit?action=warning.');
   await expect(page.getByRole('cell', { name: 'warning.close' }).first()).toBeVisible();
   await expect(page.getByRole('cell', { name: 'warning.escalate' }).first()).toBeVisible();
+
+  // The supervisor proves a closing is in the signed log: the browser recomputes the entry's
+  // hash, checks the platform's signed tree head and the Merkle inclusion proof. (The closing
+  // just made may be newer than the latest signed head; the earlier one from the demo data is in it.)
+  await page.goto('/audit?action=warning.close');
+  const rows = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'warning.close' }) });
+  await expect(rows).toHaveCount(2);
+  const seq = (await rows.last().getByRole('cell').first().textContent())!.trim();
+  await rows.last().getByRole('button', { name: '核验' }).click();
+  await expect(page.getByLabel('记录序号')).toHaveValue(seq);
+  await page.getByRole('button', { name: '核验包含证明' }).click();
+  const inclusion = page.locator('.transparency-checks .two-col > div').first();
+  await expect(inclusion.getByText('核验通过')).toBeVisible();
+  await expect(inclusion.getByText(new RegExp(`第 ${seq} 条记录包含在规模为 \\d+ 的签名树中`))).toBeVisible();
+  await page.screenshot({ path: 'test-results/supervision-inclusion.png', fullPage: true });
+});
+
+test('a supervisor sees the collusion warning found in the opened tender’s decrypted bids', async ({ page }) => {
+  // JC-2026-FJ-0015 was opened in the demo data: two bidders' bids carry the same technical proposal.
+  await login(page, 'supervisor2', '/warnings?rule=bidding.collusion');
+  const row = page.getByRole('row', { name: /红色预警.*JC-2026-FJ-0015/ });
+  await expect(row).toBeVisible();
+  await expect(page.getByRole('row', { name: /围标串标/ })).toHaveCount(1);
+  await row.getByRole('link', { name: /围标串标迹象/ }).click();
+  await expect(page.getByRole('heading', { name: /红色预警.*投标文件哈希相同/ })).toBeVisible();
+  const evidence = page.getByRole('table', { name: '发现的迹象' });
+  const file = evidence.getByRole('row', { name: /投标文件哈希相同/ });
+  await expect(file).toContainText('江城建工集团有限公司、鸿达市政工程有限公司');
+  await expect(file).toContainText('江城建工集团有限公司：施工组织设计.pdf');
+  await expect(file).toContainText('鸿达市政工程有限公司：技术标-施工组织设计.pdf');
+  await expect(evidence.getByRole('row', { name: /文档作者、创建程序与创建时间相同/ })).toContainText('作者=周立群');
+  // The bidder that prepared its own bid is not named.
+  await expect(evidence).not.toContainText('楚天路桥建设有限公司');
+  await page.screenshot({ path: 'test-results/supervision-collusion.png', fullPage: true });
 });
