@@ -32,24 +32,24 @@ export async function loader({ request }: LoaderFunctionArgs) {
     includeBidderActivity: can(viewer.role, 'read:bidders:any'),
   };
   const [r, heads] = await Promise.all([searchAuditLog(filter), listTreeHeads({ pageSize: 30 })]);
+  if (filter.includeBidderActivity) {
+    // Supervisors see the entries of tenders not yet opened (decision 032): read-only, and logged.
+    const prisma = await getPrisma();
+    await prisma.$transaction((tx) =>
+      appendAuditEntry(tx, actorOf(request, viewer), {
+        action: 'audit.supervise.view',
+        payload: { filter: Object.fromEntries(['action', 'objectType', 'objectId', 'actor', 'from', 'to', 'page'].map((k) => [k, u.get(k) ?? ''])) },
+      }),
+    );
+  }
   return {
+    full: filter.includeBidderActivity,
     heads: heads.rows.map((h) => ({ id: h.id, treeSize: h.treeSize, timestamp: h.timestamp.toISOString(), sth: h.sth })),
     total: r.total,
     page: r.page,
     pageSize: r.pageSize,
     filter: Object.fromEntries(['action', 'objectType', 'objectId', 'actor', 'from', 'to'].map((k) => [k, u.get(k) ?? ''])),
-    rows: r.rows.map((e) => ({
-      seq: e.seq.toString(),
-      at: e.at.toISOString(),
-      actorName: e.actorName,
-      role: e.role,
-      ip: e.ip,
-      action: e.action,
-      objectType: e.objectType,
-      objectId: e.objectId,
-      payloadHash: e.payloadHash,
-      entryHash: e.entryHash,
-    })),
+    rows: r.rows,
   };
 }
 
@@ -102,6 +102,11 @@ export default function AuditLog() {
           </div>
         )
       ) : null}
+      {d.full ? (
+        <p className="notice warning" role="note">您可查看尚未开标项目的投标、获取文件与保证金记录；本次查看已记入审计日志。</p>
+      ) : (
+        <p className="hint">尚未开标项目的投标相关记录（投标、获取招标文件、保证金与文件费、监督查看等）开标前仅监督人员可见：列表中只显示其序号、时间和哈希，筛选结果不含此类记录；哈希链核验仍覆盖全部记录。</p>
+      )}
       <Form method="get" className="filters" role="search">
         <label>
           操作
@@ -150,20 +155,19 @@ export default function AuditLog() {
           </thead>
           <tbody>
             {d.rows.map((r) => (
-              <tr key={r.seq}>
+              <tr key={r.seq} className={r.sealed ? 'muted' : undefined}>
                 <td className="num">{r.seq}</td>
                 <td>{formatDateTime(r.at)}</td>
                 <td>{r.actorName ?? '—'}</td>
                 <td>{ROLE_LABELS[r.role as Role] ?? r.role ?? '—'}</td>
                 <td>{r.ip ?? '—'}</td>
-                <td>
-                  <code>{r.action}</code>
-                </td>
+                <td>{r.sealed ? r.action : <code>{r.action}</code>}</td>
                 <td>{r.objectType ? `${r.objectType}:${r.objectId ?? ''}` : '—'}</td>
                 <td>
                   <code title={r.entryHash}>{r.entryHash.slice(0, 12)}…</code>
                 </td>
                 <td>
+                  {r.sealed ? null : (
                   <button
                     type="button"
                     className="link-button nowrap"
@@ -175,6 +179,7 @@ export default function AuditLog() {
                   >
                     核验
                   </button>
+                  )}
                 </td>
               </tr>
             ))}
