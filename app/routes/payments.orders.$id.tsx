@@ -4,24 +4,39 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { can } from '~/modules/auth/permissions';
-import { requirePermission } from '~/modules/auth/session.server';
+import { actorOf, requirePermission, requireUser } from '~/modules/auth/session.server';
+import { getPrisma } from '~/db/index.server';
+import { appendAuditEntry } from '~/modules/audit/audit.server';
 import { now } from '~/modules/clock/clock.server';
 import { PURPOSE_LABELS, REFUND_KIND_LABELS, REFUND_STATUS_LABELS, type OrderPurpose } from '~/modules/payments/labels';
 import { PaymentError, payUrlFor, syncOrderWithAlipay } from '~/modules/payments/orders.server';
 import { OrderStatusTag, yuan } from '~/modules/payments/ui';
-import { orderForViewer } from '~/modules/payments/views.server';
+import { orderAccessFor, orderForViewer } from '~/modules/payments/views.server';
 import { formatDateTime } from '~/ui/format';
 import { RateService } from '~/ui/rate-service';
 
 export const meta: MetaFunction = () => [{ title: '订单详情 - 江城市公共资源交易平台' }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requirePermission(request, 'read:order:own');
-  const found = await orderForViewer(user, params.id ?? '');
-  if (!found) throw new Response('订单不存在', { status: 404 });
+  // The payer (read:order:own), and finance staff and supervisors (read:order:any), who reach it from /finance.
+  const user = await requireUser(request);
+  if (!can(user.role, 'read:order:own') && !can(user.role, 'read:order:any')) throw new Response('您没有权限执行此操作', { status: 403, statusText: 'Forbidden' });
+  const found = await orderAccessFor(user, params.id ?? '');
+  if (found.kind === 'missing') throw new Response('订单不存在', { status: 404 });
+  if (found.kind === 'sealed') {
+    throw new Response('该订单为尚未开标项目的投标保证金或招标文件费，开标前不得披露投标人（《招标投标法》第二十二条），仅监督人员可以查看。', { status: 403, statusText: 'Forbidden' });
+  }
   const { order: o, mine } = found;
+  if (!mine && can(user.role, 'read:bidders:any')) {
+    // Supervisors: read-only, and every view of someone else's order is logged (decision 032).
+    const prisma = await getPrisma();
+    await prisma.$transaction((tx) =>
+      appendAuditEntry(tx, actorOf(request, user), { action: 'payment.order.supervise.view', objectType: 'PaymentOrder', objectId: o.id }),
+    );
+  }
   const url = new URL(request.url);
   return {
+    mine,
     returned: url.searchParams.get('returned') === '1',
     canPay: mine && can(user.role, 'pay:order:own') && (o.status === 'created' || o.status === 'paying') && o.expiresAt > now(),
     order: {
@@ -55,13 +70,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function OrderPage() {
-  const { order: o, refunds, canPay, returned } = useLoaderData<typeof loader>();
+  const { order: o, refunds, canPay, returned, mine } = useLoaderData<typeof loader>();
   const a = useActionData<{ error?: string }>();
   const busy = useNavigation().state !== 'idle';
   return (
     <section className="panel pay-order">
       <p className="crumbs">
-        <Link to="/payments/orders">我的订单</Link> / 订单详情
+        {mine ? <Link to="/payments/orders">我的订单</Link> : <Link to="/finance">资金监管</Link>} / 订单详情
       </p>
       <div className="panel-head">
         <h1>{o.subject}</h1>
@@ -128,7 +143,7 @@ export default function OrderPage() {
           </div>
         </>
       ) : null}
-      {o.paidAt ? <RateService subjectType="payment-order" subjectId={o.id} title="网上支付服务评价" /> : null}
+      {o.paidAt && mine ? <RateService subjectType="payment-order" subjectId={o.id} title="网上支付服务评价" /> : null}
     </section>
   );
 }

@@ -67,7 +67,8 @@ export const ROUTE_TABLE: Record<string, Rule> = {
   'complaints.$id.tsx': { access: 'protected', path: '/complaints/x', params: { id: 'x' }, permission: 'create:complaint', allowed: 'owner', denied: ['supervisor', 'admin', 'expert'], allowedStatuses: [404] },
   'api.alipay.notify.ts': { access: 'public', path: '/api/alipay/notify' },
   'payments.orders._index.tsx': { access: 'protected', path: '/payments/orders', permission: 'read:order:own', allowed: 'bidder', denied: ['supervisor', 'admin', 'expert'] },
-  'payments.orders.$id.tsx': { access: 'protected', path: '/payments/orders/x', params: { id: 'x' }, permission: 'read:order:own', allowed: 'bidder', denied: ['supervisor', 'admin', 'expert'], allowedStatuses: [404] },
+  // also supervisors and admins (read:order:any), who reach it from /finance: tested in payments.order-page.test.ts
+  'payments.orders.$id.tsx': { access: 'protected', path: '/payments/orders/x', params: { id: 'x' }, permission: 'read:order:own', allowed: 'bidder', denied: ['expert'], allowedStatuses: [404] },
   'payments.return.tsx': { access: 'protected', path: '/payments/return', permission: 'read:order:own', allowed: 'bidder', denied: ['supervisor', 'admin', 'expert'] },
   'payments.forfeitures.tsx': { access: 'protected', path: '/payments/forfeitures', permission: 'approve:forfeit', allowed: 'supervisor', denied: everyoneBut('supervisor') },
   'finance._index.tsx': { access: 'protected', path: '/finance', permission: 'read:finance', allowed: 'admin', denied: everyoneBut('supervisor', 'admin') },

@@ -21,6 +21,22 @@ export async function listMyOrders(user: SessionUser, opts: { page?: number; pag
   return { items, total, page, pageSize };
 }
 
+/**
+ * The order page's access decision: the payer's own order; any order for finance staff and
+ * supervisors (`read:order:any`), except that someone else's deposit or document fee of a tender not
+ * yet opened is shown to supervisors only (decision 032) — 'sealed' lets the route say so (403).
+ */
+export async function orderAccessFor(user: SessionUser, id: string) {
+  const prisma = await getPrisma();
+  const o = await prisma.paymentOrder.findUnique({ where: { id }, include: { refunds: { orderBy: { createdAt: 'asc' } }, forfeitures: { orderBy: { requestedAt: 'asc' } } } });
+  if (!o) return { kind: 'missing' as const };
+  const mine = !!user.organizationId && o.payerOrgId === user.organizationId;
+  if (mine) return { kind: 'ok' as const, order: o, mine };
+  if (!can(user.role, 'read:order:any')) return { kind: 'missing' as const };
+  if (!mayView(await financeScope(user), o.refType, o.refId)) return { kind: 'sealed' as const };
+  return { kind: 'ok' as const, order: o, mine };
+}
+
 /** The order if this user may see it; null otherwise (the route answers 404 either way). */
 export async function orderForViewer(user: SessionUser, id: string) {
   const prisma = await getPrisma();
