@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useFetcher, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
+import { getPrisma } from '~/db/index.server';
+import { appendAuditEntry } from '~/modules/audit/audit.server';
 import { actorOf, requirePermission } from '~/modules/auth/session.server';
 import { loadEvaluationPage, requireViewer } from '~/modules/evaluation/access.server';
 import {
@@ -24,7 +26,15 @@ export const meta: MetaFunction = () => [{ title: '评标 - 江城市公共资�
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, 'read:evaluation');
-  return loadEvaluationPage(user, params.id ?? '');
+  const page = await loadEvaluationPage(user, params.id ?? '');
+  if (page.kind === 'supervisor') {
+    // Supervisors see bidders, scores and the committee's names: read-only, every view logged (072).
+    const prisma = await getPrisma();
+    await prisma.$transaction((tx) =>
+      appendAuditEntry(tx, actorOf(request, user), { action: 'evaluation.supervise.view', objectType: 'evaluation', objectId: params.id ?? '', payload: { state: page.state ?? null } }),
+    );
+  }
+  return page;
 }
 
 const sig = z.object({ signature: z.string().min(100).max(100_000) });
