@@ -1,8 +1,9 @@
 // Electronic bidding in Chromium: an agent creates a tender with 2 sections and 3 key holders
 // (k = 2) and publishes it (the opening key is generated and split in its browser); a bidder gets
-// the documents, seals a 50 MB bid in a Web Worker and uploads it with visible progress, downloads
-// the receipt PDF, replaces the bid, withdraws and resubmits; after the deadline (demo clock moved
-// by the admin) uploads are refused.
+// the documents, seals a 50 MB bid in a Web Worker and uploads it with visible progress (the network
+// drops mid-upload; the page reports it and resumes on its own), downloads the receipt PDF,
+// replaces the bid, withdraws and resubmits; after the deadline (demo clock moved by the admin)
+// uploads are refused.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,12 +101,34 @@ test('tender → sealed 50 MB bid with receipt → replace → withdraw and resu
   await fillBidForm(bidder, '11880000.00');
   await bidder.getByLabel(/选择文件/).setInputFiles(bigFile('bid.pdf', 50 * 1024 * 1024, 'E2E-MARKER-50MB'));
   await expect(bidder.getByText('已选 1 个文件，共 50.0 MB')).toBeVisible();
+
+  // The network drops after the first 8 MB chunk: every request of the upload (chunks, the status
+  // query, completion) fails as if offline until we restore it. The page must say so, retry on its
+  // own and resume from what the server already has — not from zero.
+  let offline = false;
+  let cut = false;
+  const reached: number[] = [];
+  const uploadRequests = /\/api\/uploads\/bids\/bu_/;
+  await bidder.route(uploadRequests, async (route) => {
+    const offset = new URL(route.request().url()).searchParams.get('offset');
+    if (!cut && offset !== null && Number(offset) > 0) offline = cut = true;
+    if (offline) return route.abort('internetdisconnected');
+    if (offset !== null) reached.push(Number(offset));
+    return route.continue();
+  });
   await bidder.getByRole('button', { name: '签名加密并递交' }).click();
   await expect(bidder.locator('.bd-progress-box progress')).toBeVisible();
+  await expect(bidder.locator('.bd-progress-box').getByText(/^网络中断，正在自动重连续传（第\d+次）：8\.0 MB \/ 50\.0 MB/)).toBeVisible({ timeout: 120_000 });
+  offline = false; // the network is back; nobody touches the page
   await expect(bidder.getByText(/投标文件已递交，回执编号/)).toBeVisible({ timeout: 120_000 });
+  await bidder.unroute(uploadRequests);
+  expect(reached[0]).toBe(0);
+  expect(reached[1], 'resumed at the server\'s offset, not from zero').toBe(8 * 1024 * 1024);
+  expect(reached.filter((o) => o === 0)).toHaveLength(1);
   const progress = await bidder.evaluate(() => (window as unknown as { __progress: string[] }).__progress);
   expect(progress.some((p) => /^加密/.test(p))).toBe(true);
   expect(progress.some((p) => /^上传密文：.*\/ 50\.0 MB（\d+%）/.test(p))).toBe(true);
+  expect(progress.some((p) => /^网络中断，正在自动重连续传（第1次）/.test(p))).toBe(true);
   await shot(bidder, 'submitted');
 
   const section1 = bidder.getByRole('region', { name: '第1标段' });
