@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { actorOf, requirePermission } from '~/modules/auth/session.server';
 import { loadScoreSheet } from '~/modules/evaluation/access.server';
 import { EvaluationError, saveScore, submitScores } from '~/modules/evaluation/evaluation.server';
-import { centiText, METHOD_LABELS } from '~/modules/evaluation/types';
+import { centiText, DEPOSIT_UNPAID_CHECK, DEPOSIT_UNPAID_REASON, METHOD_LABELS } from '~/modules/evaluation/types';
 import { fenText, formValueText, BidFileLinks } from '~/modules/evaluation/ui';
 
 export const meta: MetaFunction = () => [{ title: '在线评分 - 评标' }];
@@ -40,6 +40,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     throw e;
   }
 }
+
+const DEPOSIT_TEXT: Record<string, string> = { none: '无需缴纳', paid: '已缴纳', guarantee: '保函已核验', unpaid: '未缴纳' };
 
 type ActionResult = { ok?: string; error?: string; bidId?: string; fieldErrors?: Record<string, string[]> };
 
@@ -104,7 +106,14 @@ export default function ScoreSheet() {
                   <dd>{f.key === 'price' ? fenText(b.priceFen) : formValueText(b.form[f.key], f.type)}</dd>
                 </div>
               ))}
+              <dt>投标保证金</dt>
+              <dd>{b.deposit ? (DEPOSIT_TEXT[b.deposit] ?? b.deposit) : '—'}</dd>
             </dl>
+            {b.deposit === 'unpaid' ? (
+              <p className="notice danger" role="note">
+                {DEPOSIT_UNPAID_CHECK}。开标时平台核验：该投标人未在投标截止前缴纳投标保证金，也无经核验的保函。
+              </p>
+            ) : null}
             <Form method="post" className="score-form" aria-label={`评审 ${b.bidderName}`}>
               <input type="hidden" name="evaluationBidId" value={b.id} />
               <fieldset disabled={!d.editable}>
@@ -134,12 +143,12 @@ export default function ScoreSheet() {
                 ) : null}
                 <div className="field">
                   <label>
-                    <input type="checkbox" name="reject" defaultChecked={b.score?.reject ?? false} /> 否决投标
+                    <input type="checkbox" name="reject" defaultChecked={b.score?.reject ?? b.deposit === 'unpaid'} /> 否决投标
                   </label>
                 </div>
                 <div className={`field${err?.fieldErrors?.rejectReason ? ' has-error' : ''}`}>
                   <label htmlFor={`${b.id}-reason`}>否决理由及依据</label>
-                  <input id={`${b.id}-reason`} name="rejectReason" maxLength={300} defaultValue={b.score?.rejectReason ?? ''} placeholder="例如：投标报价高于最高投标限价（实施条例第五十一条第五项）" />
+                  <input id={`${b.id}-reason`} name="rejectReason" maxLength={300} defaultValue={b.score?.rejectReason ?? (b.deposit === 'unpaid' ? DEPOSIT_UNPAID_REASON : '')} placeholder="例如：投标报价高于最高投标限价（实施条例第五十一条第五项）" />
                   {err?.fieldErrors?.rejectReason ? (
                     <p className="field-errors" role="alert">
                       {err.fieldErrors.rejectReason[0]}

@@ -23,7 +23,7 @@ import {
   submitScores,
   verifyStoredDraw,
 } from '~/modules/evaluation/evaluation.server';
-import { reportStatement } from '~/modules/evaluation/types';
+import { DEPOSIT_UNPAID_CHECK, DEPOSIT_UNPAID_REASON, reportStatement } from '~/modules/evaluation/types';
 import { addRelation } from '~/modules/experts/experts.server';
 import { runWarningRules } from '~/modules/supervision/warnings.server';
 import { loader as drawJsonLoader } from '~/routes/evaluation.$id.draw[.]json';
@@ -267,6 +267,32 @@ describe('evaluation and award', () => {
     const r = (await drawJsonLoader({ request: makeRequest(`/evaluation/${ev1.id}/draw.json`, { cookie: await sessionCookieFor(sup.id) }), params: { id: ev1.id }, context: {} })) as Response;
     expect(r.status).toBe(200);
     expect(verifyDraw(await r.json(), { commitment: ev1.drawCommitment }).ok).toBe(true);
+  });
+
+  it('refuses to score as responsive a bid the opening found without its deposit; the committee rejects it with the system check', async () => {
+    const s = await openedSection({ valid: 2 });
+    await library(s, 6);
+    const prisma = await getPrisma();
+    // The opening recorded the second bid as unpaid (no paid order, no verified guarantee).
+    const unpaidOpening = await prisma.openingBid.findFirstOrThrow({ where: { sectionId: s.sectionId, position: 2 } });
+    await prisma.openingBid.update({ where: { id: unpaidOpening.id }, data: { depositStatus: 'unpaid' } });
+    await prisma.openingBid.updateMany({ where: { sectionId: s.sectionId, position: 1 }, data: { depositStatus: 'paid' } });
+    const ev = await planAndDraw(s, 'lowest_price');
+    const members = await prisma.evaluationMember.findMany({ where: { evaluationId: ev.id, status: 'invited' } });
+    const users = await prisma.user.findMany({ where: { id: { in: members.map((m) => m.userId) } } });
+    for (const u of users) await acceptInvitation(actorFor(u), u, ev.id, await signText(u, await declarationFor(ev.id, u.id)));
+    const unpaid = await prisma.evaluationBid.findFirstOrThrow({ where: { evaluationId: ev.id, openingBidId: unpaidOpening.id } });
+    const paid = await prisma.evaluationBid.findFirstOrThrow({ where: { evaluationId: ev.id, NOT: { id: unpaid.id } } });
+    const u = users[0];
+
+    const sheet = await loadScoreSheet(u, ev.id);
+    expect(sheet.bids.find((b) => b.id === unpaid.id)?.deposit).toBe('unpaid');
+    expect(sheet.bids.find((b) => b.id === paid.id)?.deposit).toBe('paid');
+    await expect(saveScore(actorFor(u), u, ev.id, { evaluationBidId: unpaid.id, points: {}, reject: false })).rejects.toMatchObject({ status: 400, fieldErrors: { rejectReason: [DEPOSIT_UNPAID_CHECK] } });
+    expect(await prisma.evaluationScore.count({ where: { evaluationBidId: unpaid.id } })).toBe(0);
+    await saveScore(actorFor(u), u, ev.id, { evaluationBidId: unpaid.id, points: {}, reject: true, rejectReason: DEPOSIT_UNPAID_REASON });
+    await saveScore(actorFor(u), u, ev.id, { evaluationBidId: paid.id, points: {}, reject: false });
+    expect(await prisma.evaluationScore.findFirstOrThrow({ where: { evaluationBidId: unpaid.id } })).toMatchObject({ reject: true, rejectReason: DEPOSIT_UNPAID_REASON });
   });
 
   it('raises a red warning when the contract is not filed within 30 days', async () => {

@@ -264,6 +264,9 @@ export async function loadScoreSheet(user: EvalUser, evaluationId: string) {
   const bids = await prisma.evaluationBid.findMany({ where: { evaluationId }, orderBy: { position: 'asc' } });
   const scores = await prisma.evaluationScore.findMany({ where: { memberId: me.id } });
   const bidFiles = await decryptedFilesOf(bids.map((b) => b.openingBidId));
+  const deposits = new Map(
+    (await prisma.openingBid.findMany({ where: { id: { in: bids.map((b) => b.openingBidId) } }, select: { id: true, depositStatus: true } })).map((o) => [o.id, o.depositStatus]),
+  );
   return {
     id: ev.id,
     viewerId: user.id,
@@ -282,6 +285,7 @@ export async function loadScoreSheet(user: EvalUser, evaluationId: string) {
         priceFen: Number(b.priceFen),
         form: b.form as Record<string, unknown>,
         files: bidFiles.filter((f) => f.openingBidId === b.openingBidId).map((f) => ({ id: f.id, name: f.name, size: f.size })),
+        deposit: deposits.get(b.openingBidId) ?? null,
         score: s ? { points: (s.points ?? {}) as Record<string, number>, reject: s.reject, rejectReason: s.rejectReason, comment: s.comment } : null,
       };
     }),

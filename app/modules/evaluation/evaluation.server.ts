@@ -20,7 +20,7 @@ import { openedBidsOfSection } from './opened-bids.server';
 import { tallyChairElection } from './chair';
 import { computeResults } from './results';
 import { screenExperts, type ConflictParty, type ExpertForScreening } from './screening';
-import { declarationText, parseCriteria, parsePoints, reportStatement, DEFAULT_PRICE_WEIGHT, type Criterion } from './types';
+import { declarationText, parseCriteria, parsePoints, reportStatement, DEFAULT_PRICE_WEIGHT, DEPOSIT_UNPAID_CHECK, type Criterion } from './types';
 
 export class EvaluationError extends Error {
   constructor(
@@ -560,6 +560,10 @@ export async function saveScore(actor: Actor, user: EvalUser, evaluationId: stri
     const points: Record<string, number> = {};
     const rejectReason = (input.rejectReason ?? '').trim().slice(0, 300);
     if (input.reject && rejectReason.length < 4) errors.rejectReason = ['否决投标须写明理由及依据（至少4个字）'];
+    // A bid counts only with its deposit paid or a verified bank guarantee (as checked at the
+    // opening): the committee must reject it, and cannot score it as responsive.
+    const opened = await tx.openingBid.findUnique({ where: { id: bid.openingBidId }, select: { depositStatus: true } });
+    if (opened?.depositStatus === 'unpaid' && !input.reject) errors.rejectReason = [DEPOSIT_UNPAID_CHECK];
     if (ev.method === 'comprehensive' && !input.reject) {
       for (const c of criteriaOf(ev).filter((x) => x.kind === 'subjective')) {
         const p = parsePoints(input.points[c.key] ?? '', c.weight);

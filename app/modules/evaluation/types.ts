@@ -107,3 +107,7 @@ export function reportStatement(evaluationId: string, pdfSha256: string): string
 export function awardStatement(manifest: string): string {
   return `定标确认\n${manifest}`;
 }
+
+/** The system's preliminary check (初步评审) of a bid whose deposit was found unpaid at the opening. */
+export const DEPOSIT_UNPAID_CHECK = '初步评审：投标保证金未缴纳（系统核验），应否决投标并写明依据';
+export const DEPOSIT_UNPAID_REASON = '未按招标文件要求提交投标保证金（系统核验）';
