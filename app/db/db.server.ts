@@ -115,7 +115,7 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-const PGLITE_SHARED_BUFFERS = '32MB';
+const PGLITE_SHARED_BUFFERS = '16MB';
 
 async function openPglite(opts: DatabaseOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');

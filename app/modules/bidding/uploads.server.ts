@@ -351,7 +351,7 @@ export async function appendChunk(user: BidderUser, uploadId: string, offset: nu
     partHashes.delete(uploadId);
     if (at === 0) h = { hash: crypto.createHash('sha256'), bytes: 0 };
     else if (h && h.bytes !== at) h = undefined;
-    const out = fs.createWriteStream(file, { flags: 'a', highWaterMark: 256 * 1024 });
+    const out = fs.createWriteStream(file, { flags: 'a' });
     let written = 0;
     try {
       await pipeline(
