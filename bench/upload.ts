@@ -373,7 +373,11 @@ export async function run() {
     );
     console.log(`load average during the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs (timings on a busy machine are noisy)`);
     const failed = results.filter((r) => !r.ok);
-    if (failed.length) console.log(`failures: ${failed.length}, first: ${failed[0].status} ${failed[0].error?.slice(0, 200)}`);
+    if (failed.length) {
+      const kept = path.join(os.tmpdir(), `bench-upload-server-${process.pid}.log`);
+      fs.copyFileSync(path.join(dataDir, 'server.log'), kept);
+      console.log(`failures: ${failed.length}, first: ${failed[0].status} ${failed[0].error?.slice(0, 200)} (server log: ${kept})`);
+    }
   } finally {
     await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
