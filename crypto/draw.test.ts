@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { yieldToEventLoop } from './testkit';
 import {
   commitSeed,
   generateSeed,
@@ -574,12 +575,13 @@ describe('uniformity over 100,000 simulated draws', () => {
 describe('expert draw with recusal (专家抽取, 回避)', () => {
   interface Expert { id: string; name: string; specialties: string[]; employer: string; suspended: boolean }
 
-  it('experts who must recuse, lack the specialty or are suspended are never drawn, over 2,000 random libraries', () => {
+  it('experts who must recuse, lack the specialty or are suspended are never drawn, over 2,000 random libraries', async () => {
     const rnd = mulberry32(2026);
     const specialties = ['土建', '安装', '市政', '造价', '水利'];
     const employers = ['甲公司', '乙公司', '丙公司', '丁设计院', '戊大学', '己咨询'];
     let drawnTotal = 0;
     for (let t = 0; t < 2000; t++) {
+      if (t % 250 === 0) await yieldToEventLoop();
       const library: Expert[] = Array.from({ length: 5 + Math.floor(rnd() * 40) }, (_, i) => ({
         id: `E${t}-${i}`,
         name: `专家${i}`,

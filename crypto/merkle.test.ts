@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { yieldToEventLoop } from './testkit';
 import { CryptoVerifyError } from './errors.js';
 import { fromHex, toHex, utf8 } from './hash.js';
 import {
@@ -295,6 +296,7 @@ describe('fuzz', () => {
     };
     let rejected = 0;
     for (let t = 0; t < 10_000; t++) {
+      if (t % 250 === 0) await yieldToEventLoop();
       const n = 1 + randInt(64);
       const kind = randInt(2);
       const c: Record<string, unknown> =

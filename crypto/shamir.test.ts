@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { yieldToEventLoop } from './testkit';
 import { run as keyCli } from './cli/key.js';
 import { CryptoVerifyError } from './errors.js';
 import { bytesEqual, concatBytes, sha256 } from './hash.js';
@@ -180,6 +181,7 @@ describe('fuzz', () => {
     };
     let rejected = 0;
     for (let t = 0; t < 10_000; t++) {
+      if (t % 250 === 0) await yieldToEventLoop();
       const src = shares[rand(5)];
       let m: Uint8Array;
       switch (rand(4)) {

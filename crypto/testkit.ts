@@ -18,6 +18,14 @@ function mulberry32(seed: number) {
  * `equivalent(result)` may excuse an accepted mutation that changed only unauthenticated framing
  * (e.g. TimeStampResp status granted -> grantedWithMods) and yielded the very same verified result.
  */
+/**
+ * Lets the test worker's event loop turn. Long synchronous loops in a test otherwise starve the
+ * test runner's own messages (vitest fails the run when one waits over 60 s on a busy machine).
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export async function fuzz<T>(
   valid: Uint8Array,
   n: number,
@@ -27,6 +35,7 @@ export async function fuzz<T>(
   const rnd = mulberry32(0x5eed);
   const codes: Record<string, number> = {};
   for (let i = 0; i < n; i++) {
+    if (i % 250 === 0) await yieldToEventLoop();
     let m: Uint8Array;
     const kind = i % 5;
     const pos = Math.floor(rnd() * valid.length);

@@ -4,7 +4,10 @@ import { afterEach, beforeEach, expect } from 'vitest';
 let errors: unknown[][] = [];
 const original = console.error;
 
-beforeEach(() => {
+beforeEach(async () => {
+  // One macrotask turn between tests: a file of many CPU-bound tests, chained by promises only,
+  // would otherwise never let the worker's event loop (and vitest's messages) run.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   errors = [];
   console.error = (...args: unknown[]) => {
     errors.push(args);
