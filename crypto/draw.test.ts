@@ -575,7 +575,7 @@ describe('uniformity over 100,000 simulated draws', () => {
 describe('expert draw with recusal (专家抽取, 回避)', () => {
   interface Expert { id: string; name: string; specialties: string[]; employer: string; suspended: boolean }
 
-  it('experts who must recuse, lack the specialty or are suspended are never drawn, over 2,000 random libraries', async () => {
+  it('experts who must recuse, lack the specialty or are suspended are never drawn, over 2,000 random libraries', { timeout: 300_000 }, async () => {
     const rnd = mulberry32(2026);
     const specialties = ['土建', '安装', '市政', '造价', '水利'];
     const employers = ['甲公司', '乙公司', '丙公司', '丁设计院', '戊大学', '己咨询'];

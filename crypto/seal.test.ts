@@ -198,7 +198,7 @@ describe('openBid rejects with a reason', () => {
     expect(await rejectCode(r)).toBe('CERT_UNTRUSTED');
   });
 
-  it('fuzz: 1,000 mutations of a sealed bid through inspectSealedBid and openBid give clean errors', async () => {
+  it('fuzz: 1,000 mutations of a sealed bid through inspectSealedBid and openBid give clean errors', { timeout: 300_000 }, async () => {
     const small = await sealBid({ ...binding, form: { p: 1 }, files: [{ name: 'a', bytes: new Uint8Array(100) }], signerCert: pki.bidder.cert, signerKey: pki.bidder.signKey, recipients: [pki.opening.cert] });
     const cek = await unwrapContentKey({ envelope: small.envelope, recipientCert: pki.opening.cert, recipientKey: pki.opening.decryptKey });
     const [riStart, riEnd] = parseEnvelope(small.envelope).recipientInfosRange;
