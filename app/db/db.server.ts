@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaClient } from '~/generated/prisma/client';
+import { log } from '~/modules/log.server';
 
 export type Db = InstanceType<typeof PrismaClient>;
 export type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
@@ -46,15 +47,38 @@ async function openPostgres(url: string): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const listeners = new Map<string, Set<(p: string) => void>>();
   let listenClient: import('pg').PoolClient | null = null;
+  let closed = false;
+  // A connection the server ends (restart, failover, pg_terminate_backend) is reported as an
+  // 'error' event; with no listener Node would crash the whole process. Idle pool connections are
+  // simply replaced on the next query; the LISTEN connection is re-opened and re-subscribed.
+  pool.on('error', (err) => log.warn('db.pool.connection-lost', { code: (err as { code?: string }).code, message: err.message }));
 
   async function ensureListenClient() {
     if (listenClient) return listenClient;
-    listenClient = await pool.connect();
-    listenClient.on('notification', (msg) => {
+    const c = await pool.connect();
+    c.on('notification', (msg) => {
       const set = listeners.get(msg.channel);
       if (set) for (const fn of set) fn(msg.payload ?? '');
     });
-    return listenClient;
+    c.on('error', (err) => {
+      log.warn('db.listen.connection-lost', { code: (err as { code?: string }).code, message: err.message });
+      if (listenClient === c) listenClient = null;
+      c.release(err);
+      if (!closed && listeners.size) setTimeout(() => void relisten(), 1000).unref();
+    });
+    listenClient = c;
+    return c;
+  }
+
+  async function relisten(): Promise<void> {
+    if (closed || !listeners.size) return;
+    try {
+      const c = await ensureListenClient();
+      for (const channel of listeners.keys()) await c.query(`LISTEN "${channel}"`);
+    } catch (e) {
+      log.warn('db.listen.reconnect-failed', { message: (e as Error).message });
+      setTimeout(() => void relisten(), 5000).unref();
+    }
   }
 
   return {
@@ -98,7 +122,7 @@ async function openPostgres(url: string): Promise<Database> {
         set!.delete(onPayload);
         if (set!.size === 0) {
           listeners.delete(channel);
-          await client.query(`UNLISTEN "${channel}"`).catch(() => {});
+          await listenClient?.query(`UNLISTEN "${channel}"`).catch(() => {});
         }
       };
     },
@@ -107,6 +131,7 @@ async function openPostgres(url: string): Promise<Database> {
       await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
     async close() {
+      closed = true;
       await prisma.$disconnect();
       listenClient?.release();
       listenClient = null;
