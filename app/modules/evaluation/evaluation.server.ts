@@ -195,28 +195,17 @@ export async function runExpertDraw(actor: Actor, evaluationId: string) {
       const ev = await lockEvaluation(tx, evaluationId);
       if (ev.state !== 'planned') throw new EvaluationError('专家已抽取', 409);
       const at = now();
-      const candidates = screenExperts(await expertsForScreening(tx), {
-        specialty: ev.specialty,
-        parties: await conflictParties(tx, ev),
-        at,
-        lookbackDays: await avoidanceLookbackDays(tx),
-      });
+      const candidates = await screenForDraw(tx, ev, at);
       const eligible = candidates.filter((c) => c.eligible).length;
       if (eligible < ev.expertCount) throw new EvaluationError(`符合条件的专家不足（需要${ev.expertCount}名，符合条件${eligible}名），请联系交易中心补充专家库`, 409);
-      let record: DrawRecord;
-      try {
-        record = runDraw({
-          seed: ev.drawSeed,
-          commitment: ev.drawCommitment,
-          candidates,
-          count: ev.expertCount,
-          reserveCount: Math.min(ev.reserveCount, eligible - ev.expertCount),
-          purpose: ev.drawPurpose,
-        });
-      } catch (e) {
-        if (e instanceof CryptoVerifyError) throw new EvaluationError(`抽取失败：${e.message}`, 500);
-        throw e;
-      }
+      const record = drawOrFail('抽取', {
+        seed: ev.drawSeed,
+        commitment: ev.drawCommitment,
+        candidates,
+        count: ev.expertCount,
+        reserveCount: Math.min(ev.reserveCount, eligible - ev.expertCount),
+        purpose: ev.drawPurpose,
+      });
       const experts = await tx.expert.findMany({ where: { id: { in: record.winners } } });
       const byId = new Map(experts.map((e) => [e.id, e]));
       for (const [i, id] of record.winners.entries()) {
@@ -234,14 +223,7 @@ export async function runExpertDraw(actor: Actor, evaluationId: string) {
         payload: { purpose: record.purpose, commitment: record.commitment, candidatesHash: record.candidatesHash, outcomeSeed: record.outcomeSeed, pool: candidates.length, eligible, count: record.count, reserveCount: record.reserveCount },
       });
       const tender = await tx.tender.findUniqueOrThrow({ where: { id: ev.tenderId } });
-      const mails = await notifyUsers(tx, experts.map((e) => e.userId), {
-        title: '评标邀请：您已被随机抽取为评标专家',
-        body: `项目 ${tender.code}，评标时间 ${ev.scheduledAt.toISOString()}。请登录平台确认是否参加，并签署回避声明。评标结束前请勿向任何人透露。`,
-        link: `/evaluation/${ev.id}`,
-        kind: 'warning',
-        email: true,
-      });
-      return { mails };
+      return { mails: await inviteDrawnExperts(tx, ev, tender.code, experts, '评标邀请：您已被随机抽取为评标专家') };
     },
     { timeout: 60_000 },
   );
@@ -423,6 +405,37 @@ async function commitRedrawRound(tx: Tx, ev: { id: string; drawPurpose: string }
   }
 }
 
+/** The library screened for this evaluation's draw (first draw or 补抽), recusals decided with reasons. */
+async function screenForDraw(tx: Tx, ev: Awaited<ReturnType<typeof lockEvaluation>>, at: Date, excluded?: Map<string, string>) {
+  return screenExperts(await expertsForScreening(tx), {
+    specialty: ev.specialty,
+    parties: await conflictParties(tx, ev),
+    at,
+    lookbackDays: await avoidanceLookbackDays(tx),
+    excluded,
+  });
+}
+
+function drawOrFail(label: string, input: Parameters<typeof runDraw>[0]): DrawRecord {
+  try {
+    return runDraw(input);
+  } catch (e) {
+    if (e instanceof CryptoVerifyError) throw new EvaluationError(`${label}失败：${e.message}`, 500);
+    throw e;
+  }
+}
+
+/** Invites the drawn experts (in-app and by e-mail); their names stay sealed from everyone else. */
+function inviteDrawnExperts(tx: Tx, ev: { id: string; scheduledAt: Date }, tenderCode: string, experts: { userId: string }[], title: string) {
+  return notifyUsers(tx, experts.map((e) => e.userId), {
+    title,
+    body: `项目 ${tenderCode}，评标时间 ${ev.scheduledAt.toISOString()}。请登录平台确认是否参加，并签署回避声明。评标结束前请勿向任何人透露。`,
+    link: `/evaluation/${ev.id}`,
+    kind: 'warning',
+    email: true,
+  });
+}
+
 /**
  * 补抽: draws the vacancies left after the reserves ran out, from the round's seed committed when
  * they ran out, over the library as it is now (conflicts, suspensions and everyone already drawn
@@ -445,22 +458,10 @@ export async function runRedraw(actor: Actor, user: EvalUser, evaluationId: stri
       if (vacancies <= 0) throw new EvaluationError('评标委员会人数已满，无需补抽', 409);
       const at = now();
       const excluded = new Map(members.map((m) => [m.expertId, m.status === 'declined' ? '已拒绝参加本项目评标' : '已被抽取为本项目评标专家']));
-      const candidates = screenExperts(await expertsForScreening(tx), {
-        specialty: ev.specialty,
-        parties: await conflictParties(tx, ev),
-        at,
-        lookbackDays: await avoidanceLookbackDays(tx),
-        excluded,
-      });
+      const candidates = await screenForDraw(tx, ev, at, excluded);
       const eligible = candidates.filter((c) => c.eligible).length;
       if (eligible < vacancies) throw new EvaluationError(`符合条件的专家不足（需要补抽${vacancies}名，符合条件${eligible}名），请联系交易中心补充专家库`, 409);
-      let record: DrawRecord;
-      try {
-        record = runDraw({ seed: round.seed, commitment: round.commitment, candidates, count: vacancies, reserveCount: 0, purpose: round.purpose });
-      } catch (e) {
-        if (e instanceof CryptoVerifyError) throw new EvaluationError(`补抽失败：${e.message}`, 500);
-        throw e;
-      }
+      const record = drawOrFail('补抽', { seed: round.seed, commitment: round.commitment, candidates, count: vacancies, reserveCount: 0, purpose: round.purpose });
       // Each new member fills the place of a refusal nobody has replaced yet, in draw order.
       const replaced = new Set(members.map((m) => m.replacesMemberId).filter(Boolean));
       const open = members.filter((m) => m.status === 'declined' && !replaced.has(m.id));
@@ -478,14 +479,7 @@ export async function runRedraw(actor: Actor, user: EvalUser, evaluationId: stri
         objectId: ev.id,
         payload: { round: round.round, purpose: record.purpose, commitment: record.commitment, candidatesHash: record.candidatesHash, outcomeSeed: record.outcomeSeed, pool: candidates.length, eligible, count: record.count },
       });
-      const mails = await notifyUsers(tx, experts.map((e) => e.userId), {
-        title: '评标邀请：您已被补充抽取为评标专家',
-        body: `项目 ${tender.code}，评标时间 ${ev.scheduledAt.toISOString()}。请登录平台确认是否参加，并签署回避声明。评标结束前请勿向任何人透露。`,
-        link: `/evaluation/${ev.id}`,
-        kind: 'warning',
-        email: true,
-      });
-      return { mails };
+      return { mails: await inviteDrawnExperts(tx, ev, tender.code, experts, '评标邀请：您已被补充抽取为评标专家') };
     },
     { timeout: 60_000 },
   );
