@@ -38,6 +38,17 @@ function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
 }
 
+/** A published one-section tender and a bidder holding its documents, with a bid sealed for it. */
+async function sealedForOneSection() {
+  const { tender } = await publishedTender({ sections: 1 });
+  const prisma = await getPrisma();
+  const t = await prisma.tender.findUniqueOrThrow({ where: { id: tender.id }, include: { sections: true } });
+  const bidder = await bidderWithKey();
+  await obtainDocuments(actorFor(bidder.user), bidder.user, t.id);
+  const sealed = await seal(bidder, { tenderId: t.id, sectionId: t.sections[0].id, openingCertPem: t.openingCertPem! });
+  return { prisma, t, bidder, sealed };
+}
+
 describe('sealed bid submission', () => {
   it('receives only ciphertext: the marker appears nowhere in the database or the file store; k shares open it, fewer cannot', async () => {
     const { tender, holders } = await publishedTender({ sections: 2, k: 2 });
@@ -115,12 +126,7 @@ describe('sealed bid submission', () => {
   });
 
   it('refuses an envelope that differs from the signed statement, and bytes beyond the declared size', async () => {
-    const { tender } = await publishedTender({ sections: 1 });
-    const prisma = await getPrisma();
-    const t = await prisma.tender.findUniqueOrThrow({ where: { id: tender.id }, include: { sections: true } });
-    const bidder = await bidderWithKey();
-    await obtainDocuments(actorFor(bidder.user), bidder.user, t.id);
-    const sealed = await seal(bidder, { tenderId: t.id, sectionId: t.sections[0].id, openingCertPem: t.openingCertPem! });
+    const { prisma, t, bidder, sealed } = await sealedForOneSection();
     const flipped = sealed.envelope.slice();
     flipped[flipped.length - 100] ^= 1;
     await expectRefusal(upload(bidder, t.id, t.sections[0].id, { envelope: flipped, submission: sealed.submission }), 'DIGEST_MISMATCH');
@@ -135,12 +141,7 @@ describe('sealed bid submission', () => {
   });
 
   it('completes an upload whose envelope reached the store before a crash cut off its receipt', async () => {
-    const { tender } = await publishedTender({ sections: 1 });
-    const prisma = await getPrisma();
-    const t = await prisma.tender.findUniqueOrThrow({ where: { id: tender.id }, include: { sections: true } });
-    const bidder = await bidderWithKey();
-    await obtainDocuments(actorFor(bidder.user), bidder.user, t.id);
-    const sealed = await seal(bidder, { tenderId: t.id, sectionId: t.sections[0].id, openingCertPem: t.openingCertPem! });
+    const { prisma, t, bidder, sealed } = await sealedForOneSection();
     const s = await startBidUpload(actorFor(bidder.user), bidder.user, { tenderId: t.id, sectionId: t.sections[0].id, submission: sealed.submission });
     expect(await appendChunk(bidder.user, s.uploadId, 0, streamOf(sealed.envelope))).toEqual({ received: sealed.envelope.length, conflict: false });
     // The state a SIGKILL leaves between "move into the store" and "commit the receipt":
@@ -213,12 +214,7 @@ describe('sealed bid submission', () => {
   });
 
   it('issues a receipt whose timestamp token passes openssl ts -verify, whose PDF signature passes openssl cms -verify, with an inclusion proof', async () => {
-    const { tender } = await publishedTender({ sections: 1 });
-    const prisma = await getPrisma();
-    const t = await prisma.tender.findUniqueOrThrow({ where: { id: tender.id }, include: { sections: true } });
-    const bidder = await bidderWithKey();
-    await obtainDocuments(actorFor(bidder.user), bidder.user, t.id);
-    const sealed = await seal(bidder, { tenderId: t.id, sectionId: t.sections[0].id, openingCertPem: t.openingCertPem! });
+    const { prisma, t, bidder, sealed } = await sealedForOneSection();
     const r = await upload(bidder, t.id, t.sections[0].id, sealed);
     const json = (await receiptJson(r.receiptId))!;
     expect(json.envelope.sha256).toBe(sealed.envelopeSha256);
