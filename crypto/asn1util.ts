@@ -148,8 +148,37 @@ export function parsePki<T>(der: Uint8Array, what: string, make: (schema: asn1js
   }
 }
 
+// Parsed certificates by their exact DER bytes. The same few certificates (the platform CA, TSA
+// and signer, each bidder's own) are parsed several times per sealed bid, and parsing is most of
+// the cost of a verification. Callers only read a parsed certificate, never change it. Bounded
+// (least recently used out) and keyed by the bytes themselves, so a different certificate can never
+// be served; failures are not cached.
+const CERT_CACHE_MAX = 512;
+const CERT_CACHE_MAX_BYTES = 16_384;
+const certCache = new Map<string, pkijs.Certificate>();
+
+function bytesKey(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  return s;
+}
+
 export function parseCertificate(der: Uint8Array, what = 'certificate'): pkijs.Certificate {
-  return parsePki(der, what, (schema) => new pkijs.Certificate({ schema }));
+  const key = der instanceof Uint8Array && der.length > 0 && der.length <= CERT_CACHE_MAX_BYTES ? bytesKey(der) : undefined;
+  if (key !== undefined) {
+    const hit = certCache.get(key);
+    if (hit) {
+      certCache.delete(key);
+      certCache.set(key, hit);
+      return hit;
+    }
+  }
+  const cert = parsePki(der, what, (schema) => new pkijs.Certificate({ schema }));
+  if (key !== undefined) {
+    certCache.set(key, cert);
+    if (certCache.size > CERT_CACHE_MAX) certCache.delete(certCache.keys().next().value!);
+  }
+  return cert;
 }
 
 export function encodeDer(obj: { toSchema(): asn1js.AsnType } | asn1js.AsnType): Uint8Array {

@@ -390,11 +390,19 @@ export function certInfoOf(cert: pkijs.Certificate, sha256Hex: string): CertInfo
   };
 }
 
+const certInfoCache = new WeakMap<pkijs.Certificate, CertInfo>();
+
 export function certInfo(der: Uint8Array): CertInfo {
+  // parseCertificate returns the same object for the same bytes, so its info is computed once.
   const cert = parseCertificate(der);
-  const md = forge.md.sha256.create();
-  md.update(forge.util.binary.raw.encode(der));
-  return certInfoOf(cert, md.digest().toHex());
+  let info = certInfoCache.get(cert);
+  if (!info) {
+    const md = forge.md.sha256.create();
+    md.update(forge.util.binary.raw.encode(der));
+    info = certInfoOf(cert, md.digest().toHex());
+    certInfoCache.set(cert, info);
+  }
+  return { ...info, notBefore: new Date(info.notBefore), notAfter: new Date(info.notAfter) };
 }
 
 export async function certSha256Hex(der: Uint8Array): Promise<string> {

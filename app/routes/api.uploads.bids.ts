@@ -3,6 +3,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
 import { jsonError, readSmallJson } from '~/modules/bidding/http.server';
+import { primeSessionUser } from '~/modules/bidding/upload-http.server';
 import { decodeSubmission, startBidUpload } from '~/modules/bidding/uploads.server';
 import { actorOf, requirePermission } from '~/modules/auth/session.server';
 
@@ -19,6 +20,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const parsed = schema.safeParse(await readSmallJson(request));
     if (!parsed.success) return Response.json({ error: '递交请求不完整', code: 'BAD_REQUEST' }, { status: 400 });
     const r = await startBidUpload(actorOf(request, user), user, { tenderId: parsed.data.tenderId, sectionId: parsed.data.sectionId, submission: decodeSubmission(parsed.data.submissionB64) });
+    primeSessionUser(request.headers.get('cookie'), user);
     return Response.json(r, { status: 201 });
   } catch (e) {
     return jsonError(e);

@@ -134,6 +134,27 @@ describe('sessions', () => {
     expect(await getSessionUser(makeRequest('/', { cookie }))).toBeNull();
   });
 
+  it('keeps a session valid until its expiry, in any time zone the process runs in', async () => {
+    const u = await createUser('owner');
+    const cookie = await sessionCookieFor(u.id);
+    advanceClock(7.5 * 3600_000);
+    expect((await getSessionUser(makeRequest('/', { cookie })))?.id).toBe(u.id);
+  });
+
+  it('reads the user and organization exactly as stored, timestamps included', async () => {
+    const u = await createUser('bidder');
+    const prisma = await getPrisma();
+    await prisma.user.update({ where: { id: u.id }, data: { passwordChangedAt: new Date('2026-03-04T05:06:07.089Z'), phone: '13800000000' } });
+    const stored = await prisma.user.findUniqueOrThrow({ where: { id: u.id }, include: { organization: true } });
+    const { passwordHash: _hash, ...expected } = stored;
+    const user = await getSessionUser(makeRequest('/', { cookie: await sessionCookieFor(u.id) }));
+    const { sessionId, ...got } = user!;
+    expect(sessionId).toMatch(/^[0-9a-f]{64}$/);
+    expect(got).toEqual(expected);
+    expect(got.passwordChangedAt?.toISOString()).toBe('2026-03-04T05:06:07.089Z');
+    expect(got.organization?.roles).toEqual(stored.organization?.roles);
+  });
+
   it('never exposes the password hash to loaders', async () => {
     const u = await createUser('owner');
     const user = await getSessionUser(makeRequest('/', { cookie: await sessionCookieFor(u.id) }));

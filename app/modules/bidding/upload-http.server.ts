@@ -51,6 +51,16 @@ export function cachedSessionUser(cookie: string | undefined): Promise<BidderUse
   return user;
 }
 
+/**
+ * Records the user just found by a full session check for this cookie (the start of an upload),
+ * so the upload's first chunk does not look the session up again.
+ */
+export function primeSessionUser(cookie: string | null | undefined, user: BidderUser) {
+  if (!cookie) return;
+  const key = crypto.createHash('sha256').update(cookie).digest('base64');
+  sessions.set(key, { at: Date.now(), user: Promise.resolve({ id: user.id, role: user.role, organizationId: user.organizationId, displayName: user.displayName }) });
+}
+
 /** Drops every cached session (tests). */
 export function clearSessionCache() {
   sessions.clear();

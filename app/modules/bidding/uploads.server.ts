@@ -193,6 +193,11 @@ export async function startBidUpload(actor: Actor, user: BidderUser, input: { te
     await fsp.rm(partPath(o.id), { force: true });
   }
   await fsp.writeFile(partPath(id), new Uint8Array(0), { flag: 'wx' });
+  // The chunks that follow at once need the row and the tender just read: no query for them.
+  const at = Date.now();
+  pruneCaches(at);
+  uploadCache.set(id, { at, orgId: user.organizationId!, status: 'receiving', size: v.statement.envelopeSize, sha256: v.statement.envelopeSha256, tenderId: tender.id, touchedAt: t.getTime() });
+  if (!tenderCache.has(tender.id)) tenderCache.set(tender.id, { at, tender: Promise.resolve({ status: tender.status, bidDeadline: tender.bidDeadline }) });
   return { uploadId: id, received: 0, size: v.statement.envelopeSize, chunkBytes: UPLOAD_CHUNK_BYTES };
 }
 
