@@ -9,6 +9,7 @@ import { registerAllJobs } from '~/jobs.server';
 import { loadClockOffset } from '~/modules/clock/clock-store.server';
 import { startScheduler, stopScheduler } from '~/modules/clock/scheduler.server';
 import { startPayments, stopPayments } from '~/modules/payments/config.server';
+import { stopWorkers, warmWorkers } from '~/modules/workers/pool.server';
 import { isEmpty, seedDemo } from '../prisma/seed/seed';
 
 export interface StartupOptions {
@@ -20,6 +21,8 @@ export interface StartupOptions {
 /** Applies migrations and, on an empty database in demo mode, seeds the demo data. */
 export async function startup(opts: StartupOptions = {}) {
   const e = env();
+  // Bundle and start the CPU worker threads while migrations run (the seed already renders PDFs).
+  warmWorkers();
   const db = await getDatabase();
   const applied = await migrate(db, undefined);
   if (applied.length) log.info('db.migrated', { applied });
@@ -39,6 +42,7 @@ export async function startup(opts: StartupOptions = {}) {
 export async function shutdown() {
   stopScheduler();
   await stopPayments();
+  await stopWorkers();
   await closeDatabase();
 }
 

@@ -127,8 +127,6 @@ export async function inspectSealedBidFile(
     expectSha256: string;
     expectSize: number;
     maxSize: number;
-    /** SHA-256 of exactly the bytes written to `file`, computed while they were written (the upload path); else the file is hashed here */
-    writtenSha256?: string;
   },
 ): Promise<FileInspection> {
   const st = await fsp.stat(file);
@@ -136,7 +134,7 @@ export async function inspectSealedBidFile(
   const { skeleton, size, encryptedSize } = await envelopeSkeleton(file);
   await inspectSealedBid({ envelope: skeleton, openingCert: opts.openingCert });
   if (encryptedSize < 16) throw new CryptoVerifyError('CONTENT_MISSING', 'sealed bid has no encrypted content');
-  const h = opts.writtenSha256 ? { sha256: opts.writtenSha256, size: st.size } : await hashFile(file);
+  const h = await hashFile(file);
   if (h.sha256 !== opts.expectSha256 || h.size !== opts.expectSize || size !== opts.expectSize) {
     throw new CryptoVerifyError('DIGEST_MISMATCH', 'the submission statement was signed for a different envelope');
   }

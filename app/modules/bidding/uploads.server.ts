@@ -36,7 +36,7 @@ import { log } from '~/modules/log.server';
 import { currentCrl, getPlatformPki, timestampDigest } from '~/modules/pki/platform.server';
 import { verifyUserSignature } from '~/modules/pki/user-certs.server';
 import { BiddingError } from './errors';
-import { inspectSealedBidFile } from './inspect.server';
+import { runJob } from '~/modules/workers/pool.server';
 import { withdrawalText } from './statements';
 import { newReceiptNo, renderSignedReceipt, tsaName } from './receipts.server';
 import { MAX_ENVELOPE_BYTES, UPLOAD_CHUNK_BYTES } from './types';
@@ -46,6 +46,8 @@ export interface BidderUser {
   role: string;
   organizationId: string | null;
   displayName: string;
+  /** The organization as the session lookup read it (saves a query at completion when present). */
+  organization?: { id: string; name: string; creditCode: string; phone: string | null; email: string | null } | null;
 }
 
 /** Abandoned uploads (no chunk for this long) are expired by the sweeper. */
@@ -250,7 +252,9 @@ export async function uploadStatus(user: BidderUser, uploadId: string) {
 //   an extended deadline is seen within that time; the clock is read on every chunk, and a chunk
 //   that looks late is judged against a fresh read; completion re-reads everything in its
 //   transaction);
-// - the idle timestamp is written at most once a minute.
+// - the idle timestamp is written at most once a minute;
+// - nothing is hashed here: completion hashes the finished file on a CPU worker thread, which costs
+//   the event loop nothing (docs/decisions/114-cpu-worker-threads.md).
 // The route in front of it caches the session lookup the same way (upload-http.server.ts).
 const UPLOAD_CACHE_MS = 30_000;
 const TENDER_CACHE_MS = 5_000;
@@ -267,21 +271,12 @@ interface CachedUpload {
 const uploadCache = new Map<string, CachedUpload>();
 const tenderCache = new Map<string, { at: number; tender: Promise<{ status: string; bidDeadline: Date }> }>();
 
-// The SHA-256 of each part file, computed as its bytes are written, so completion does not read
-// the whole file back (a 500 MB bid would take seconds). Valid only while it covers exactly the
-// file's bytes: a chunk that fails midway, a restart, or a chunk from another instance drops it,
-// and completion then hashes the file from disk as before.
-const partHashes = new Map<string, { hash: crypto.Hash; bytes: number }>();
-
 function forgetUpload(uploadId: string) {
   uploadCache.delete(uploadId);
-  partHashes.delete(uploadId);
 }
 
 function pruneCaches(t: number) {
   if (uploadCache.size > 10_000) for (const [k, v] of uploadCache) if (t - v.at >= UPLOAD_CACHE_MS) uploadCache.delete(k);
-  // partHashes only holds uploads whose chunks arrived here; expiry and completion drop them.
-  if (partHashes.size > 10_000) for (const k of partHashes.keys()) if (!uploadCache.has(k)) partHashes.delete(k);
   if (tenderCache.size > 1_000) for (const [k, v] of tenderCache) if (t - v.at >= TENDER_CACHE_MS) tenderCache.delete(k);
 }
 
@@ -351,11 +346,6 @@ export async function appendChunk(user: BidderUser, uploadId: string, offset: nu
     if (offset !== at) return { received: at, conflict: true as const };
     const limit = u.size - at;
     if (declaredLength !== undefined && declaredLength > limit) throw new BiddingError('上传内容超过声明的文件大小', 413, {}, 'TOO_LARGE');
-    // Hash on the way to disk when the running hash covers exactly the bytes already there.
-    let h = partHashes.get(uploadId);
-    partHashes.delete(uploadId);
-    if (at === 0) h = { hash: crypto.createHash('sha256'), bytes: 0 };
-    else if (h && h.bytes !== at) h = undefined;
     const out = fs.createWriteStream(file, { flags: 'a' });
     let written = 0;
     try {
@@ -365,16 +355,11 @@ export async function appendChunk(user: BidderUser, uploadId: string, offset: nu
           for await (const buf of source) {
             if (written + buf.length > limit) throw new Overflow();
             written += buf.length;
-            h?.hash.update(buf);
             yield buf;
           }
         },
         out,
       );
-      if (h) {
-        h.bytes = at + written;
-        partHashes.set(uploadId, h);
-      }
     } catch (e) {
       // The file must be quiet before the next chunk may look at its size.
       if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
@@ -431,13 +416,12 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
   const size = Number(u.envelopeSize);
   const { bytes, file, stored } = await receivedOf(u);
   if (bytes !== size) throw new BiddingError('投标文件尚未上传完整', 409, {}, 'INCOMPLETE');
-  const running = partHashes.get(u.id);
-  const writtenSha256 = !stored && running?.bytes === size ? running.hash.copy().digest('hex') : undefined;
   const full = await prisma.tender.findUniqueOrThrow({ where: { id: u.tenderId }, include: { sections: true } });
   const tender = await refuseIfClosed(full, u.id);
   const section = full.sections.find((s) => s.id === u.sectionId)!;
   try {
-    await inspectSealedBidFile(file, { openingCert: pemToDer(full.openingCertPem!), expectSha256: u.envelopeSha256, expectSize: size, maxSize: MAX_ENVELOPE_BYTES, writtenSha256 });
+    // Hashing the whole file and parsing its envelope run on a worker thread (pool.server.ts).
+    await runJob('inspectSealedBidFile', file, { openingCert: pemToDer(full.openingCertPem!), expectSha256: u.envelopeSha256, expectSize: size, maxSize: MAX_ENVELOPE_BYTES });
   } catch (e) {
     const code = e instanceof CryptoVerifyError ? e.code : 'MALFORMED';
     const msg =
@@ -464,7 +448,7 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
   if (!stored) await commitTempFile(file, u.envelopeSha256);
 
   const [org, previous] = await Promise.all([
-    prisma.organization.findUniqueOrThrow({ where: { id: u.bidderOrgId } }),
+    user.organization?.id === u.bidderOrgId ? user.organization : prisma.organization.findUniqueOrThrow({ where: { id: u.bidderOrgId } }),
     prisma.bid.findFirst({ where: { sectionId: u.sectionId, bidderOrgId: u.bidderOrgId }, orderBy: { version: 'desc' } }),
   ]);
   const kind: 'submit' | 'replace' = previous && previous.status === 'active' ? 'replace' : 'submit';
@@ -494,8 +478,6 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
     const t2 = await tx.tender.findUniqueOrThrow({ where: { id: u.tenderId }, select: { status: true, bidDeadline: true } });
     if (t2.status !== 'published' || ts.genTime >= t2.bidDeadline) throw deadlineRefusal();
     forgetUpload(u.id);
-    const claimed = await tx.bidUpload.updateMany({ where: { id: u.id, status: 'receiving' }, data: { status: 'complete', updatedAt: now() } });
-    if (claimed.count !== 1) throw new BiddingError('该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
     await tx.bid.updateMany({ where: { sectionId: u.sectionId, bidderOrgId: u.bidderOrgId, status: 'active' }, data: { status: 'replaced' } });
     const bid = await tx.bid.create({
       data: {
@@ -513,7 +495,10 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
         submittedAt: ts.genTime,
       },
     });
-    await tx.bidUpload.update({ where: { id: u.id }, data: { bidId: bid.id } });
+    // Claims the upload: a concurrent completion of the same upload finds it no longer receiving
+    // and its whole transaction (bid, replacement) rolls back.
+    const claimed = await tx.bidUpload.updateMany({ where: { id: u.id, status: 'receiving' }, data: { status: 'complete', bidId: bid.id, updatedAt: now() } });
+    if (claimed.count !== 1) throw new BiddingError('该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
     const entry = await appendAuditEntry(tx, actor, {
       action: kind === 'replace' ? 'bid.replace' : 'bid.submit',
       objectType: 'bid',
@@ -557,10 +542,18 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
 }
 
 /** The signer's subject, from the registered certificate (verified at start) or, failing that, the statement. */
+// A certificate's subject is part of its bytes, so it never changes for a given SHA-256.
+const subjects = new Map<string, string>();
 async function signerOf(certSha256: string, submission: Uint8Array): Promise<string> {
+  const known = subjects.get(certSha256);
+  if (known) return known;
   const prisma = await getPrisma();
   const cert = await prisma.certificate.findUnique({ where: { sha256: certSha256 }, select: { subject: true } });
-  if (cert) return cert.subject;
+  if (cert) {
+    if (subjects.size >= 10_000) subjects.clear();
+    subjects.set(certSha256, cert.subject);
+    return cert.subject;
+  }
   const pki = await getPlatformPki();
   const check = await verifySignedData({ signedData: submission, trustAnchors: pki.trustAnchors });
   return check.signer.subject;

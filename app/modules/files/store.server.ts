@@ -63,11 +63,21 @@ export async function fileSize(sha256: string): Promise<number | null> {
 
 /** SHA-256 and size of a file on disk, read as a stream. */
 export async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
+  // One reused 1 MB buffer: a read stream would allocate a fresh one per MB, and hashing a few GB
+  // of bids in a row left hundreds of MB of dead buffers waiting for the garbage collector.
   const h = crypto.createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fh = await fsp.open(file, 'r');
   let size = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
-    h.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, size);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await fh.close();
   }
   return { sha256: h.digest('hex'), size };
 }

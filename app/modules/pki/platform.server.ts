@@ -243,6 +243,26 @@ export async function signAsPlatform(content: Uint8Array, opts: { detached?: boo
 let crlCache: { key: string; der: Uint8Array; builtAt: number } | undefined;
 const CRL_REFRESH_MS = 3600_000;
 
+// For verifications that also check the signer's certificate row (verifyUserSignature): that row
+// decides revocation at once, so the CRL beside it may be a few seconds old, and a hundred bidders
+// starting together read the revoked list once instead of a hundred times.
+let recentCrlEntry: { wall: number; platform: number; der: Promise<Uint8Array> } | undefined;
+const RECENT_CRL_MS = 5_000;
+
+/** currentCrl(), reused for up to 5 s (wall and platform clock). Only where the certificate row is checked too. */
+export function recentCrl(): Promise<Uint8Array> {
+  const w = Date.now();
+  const t = now().getTime();
+  const hit = recentCrlEntry;
+  if (hit && w - hit.wall < RECENT_CRL_MS && Math.abs(t - hit.platform) < RECENT_CRL_MS) return hit.der;
+  const entry = { wall: w, platform: t, der: currentCrl() };
+  recentCrlEntry = entry;
+  entry.der.catch(() => {
+    if (recentCrlEntry === entry) recentCrlEntry = undefined;
+  });
+  return entry.der;
+}
+
 /** The platform CA's current CRL (DER), listing every revoked platform-issued user certificate. */
 export async function currentCrl(): Promise<Uint8Array> {
   const pki = await getPlatformPki();

@@ -11,7 +11,7 @@ import { getPrisma } from '~/db/index.server';
 import { appendAuditEntry, type Actor } from '~/modules/audit/audit.server';
 import { can } from '~/modules/auth/permissions';
 import { now } from '~/modules/clock/clock.server';
-import { currentCrl, getPlatformPki } from './platform.server';
+import { currentCrl, getPlatformPki, recentCrl } from './platform.server';
 import { CHALLENGE_TTL_MS, enrollPopMessage, REVOCATION_REASONS, TrustError } from './protocol';
 
 export type { CertInfo };
@@ -277,7 +277,8 @@ export async function verifyUserSignature(input: {
     signedData: input.signedData,
     content: input.content,
     trustAnchors: pki.trustAnchors,
-    crls: [await currentCrl()],
+    // The row check below decides revocation at once; the CRL may be a few seconds old.
+    crls: [await recentCrl()],
     at,
   });
   const fingerprint = toHex(await sha256(check.signerCert));
