@@ -1,7 +1,7 @@
 // Entry of the CPU worker threads (pool.server.ts): self-contained jobs that would otherwise hold
-// the server's one event loop for milliseconds each — laying out PDFs, and hashing and parsing a
-// sealed bid file at completion — while hundreds of uploads wait on it. Jobs take plain data and
-// file paths and return plain data; nothing here touches the database, keys or sessions.
+// the server's one event loop for milliseconds each, while hundreds of uploads wait on it:
+// laying out PDFs, and hashing and parsing a sealed bid file at completion. Jobs take plain data
+// and file paths and return plain data; nothing here touches the database, private keys or sessions.
 import { parentPort } from 'node:worker_threads';
 import { inspectSealedBidFile } from '~/modules/bidding/inspect.server';
 import { renderPdfInThisThread } from '~/modules/documents/pdf-render.server';
