@@ -4,10 +4,10 @@ import { getPrisma } from '~/db/index.server';
 import { AccountError, authenticate, changePassword, createStaffUser, LOGIN_FAILED, registerOrganization } from '~/modules/auth/accounts.server';
 import { withCheckChar } from '~/modules/auth/credit-code';
 import { getSessionUser, requirePermission } from '~/modules/auth/session.server';
-import { advanceClock, setClock } from '~/modules/clock/clock.server';
+import { advanceClock } from '~/modules/clock/clock.server';
 import { verifyAuditLog, type Actor } from '~/modules/audit/audit.server';
 import { useTestDatabase } from '../setup/db';
-import { createUser, makeRequest, sessionCookieFor, TEST_PASSWORD } from '../setup/fixtures';
+import { createUser, freezeClockInOneWindow, makeRequest, sessionCookieFor, TEST_PASSWORD } from '../setup/fixtures';
 
 useTestDatabase();
 
@@ -67,13 +67,6 @@ describe('registration', () => {
   });
 });
 
-/** The throttles count in fixed 15-minute windows; a test that crossed a window boundary between
- * its attempts would see its counters restart. Freeze the clock one minute into a window. */
-function freezeClockEarlyInAWindow() {
-  const windowMs = 15 * 60_000;
-  setClock(new Date(Math.floor(Date.now() / windowMs) * windowMs + 60_000));
-}
-
 describe('login', () => {
   it('gives the same message for an unknown user and a wrong password', async () => {
     await createUser('bidder', { username: 'known' });
@@ -91,7 +84,7 @@ describe('login', () => {
   });
 
   it('locks an account after repeated failures, even from many addresses, until the window passes', async () => {
-    freezeClockEarlyInAWindow();
+    freezeClockInOneWindow(15 * 60_000);
     await createUser('bidder', { username: 'victim' });
     for (let i = 0; i < 5; i++) await expectAccountError(authenticate(anon(`10.2.0.${i}`), 'victim', 'bad-guess-1'));
     const locked = await expectAccountError(authenticate(anon('10.3.0.1'), 'victim', TEST_PASSWORD));
@@ -102,7 +95,7 @@ describe('login', () => {
   });
 
   it('throttles one address trying many accounts', async () => {
-    freezeClockEarlyInAWindow();
+    freezeClockInOneWindow(15 * 60_000);
     process.env.LOGIN_MAX_ATTEMPTS_PER_IP = '6';
     resetEnvCache();
     onTestFinished(() => {

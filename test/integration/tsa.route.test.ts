@@ -10,7 +10,7 @@ import { action as tsaAction, loader as tsaLoader } from '~/routes/tsa';
 import { loader as caLoader } from '~/routes/pki.ca[.]pem';
 import { loader as crlLoader } from '~/routes/pki.crl[.]der';
 import { useTestDatabase } from '../setup/db';
-import { makeRequest } from '../setup/fixtures';
+import { freezeClockInOneWindow, makeRequest } from '../setup/fixtures';
 
 useTestDatabase();
 
@@ -58,6 +58,7 @@ describe('POST /tsa', () => {
     expect((await post(new Uint8Array([1]), 'application/octet-stream')).status).toBe(415);
     expect((await post(new Uint8Array(64 * 1024 + 1))).status).toBe(413);
     const codes: number[] = [];
+    freezeClockInOneWindow(60_000);
     for (let i = 0; i < 125; i++) codes.push((await post(new Uint8Array([0x30, 0x00]), undefined, '10.9.9.9')).status);
     expect(codes.slice(0, 120).every((c) => c === 200)).toBe(true);
     expect(codes.at(-1)).toBe(429);

@@ -1,4 +1,5 @@
 // Builders for the people and requests that tests need.
+import { setClock } from '~/modules/clock/clock.server';
 import { getPrisma } from '~/db/index.server';
 import { hashPassword } from '~/modules/auth/password.server';
 import { withCheckChar } from '~/modules/auth/credit-code';
@@ -46,4 +47,13 @@ export async function sessionCookieFor(userId: string) {
 
 export function formBody(fields: Record<string, string>) {
   return new URLSearchParams(fields);
+}
+
+/**
+ * Rate limits count in fixed windows (app/modules/auth/rate-limit.server.ts); a test whose attempts
+ * straddled a window boundary would see its counter restart. Freezes the platform clock a second
+ * into the current window (the test database's setup resets the clock after each test).
+ */
+export function freezeClockInOneWindow(windowMs: number) {
+  setClock(new Date(Math.floor(Date.now() / windowMs) * windowMs + 1000));
 }
