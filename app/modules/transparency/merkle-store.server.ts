@@ -5,7 +5,7 @@ import { fromHex, toHex } from '../../../crypto/hash';
 import { MerkleAccumulator, type MerkleNodeSource } from '../../../crypto/merkle';
 import type { Tx } from '~/db/db.server';
 
-type Reader = Pick<Tx, 'merkleNode' | 'auditEntry'>;
+type Reader = Pick<Tx, 'merkleNode' | 'auditEntry' | '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
 /** Leaves stored = the Merkle tree size. */
 export async function storedTreeSize(tx: Pick<Tx, 'merkleNode'>): Promise<number> {
@@ -27,16 +27,20 @@ function frontierPositions(size: number): { level: number; index: number }[] {
   return out;
 }
 
-async function frontierAt(tx: Pick<Tx, 'merkleNode'>, size: number): Promise<Uint8Array[] | null> {
+async function frontierAt(tx: Pick<Tx, '$queryRawUnsafe'>, size: number): Promise<Uint8Array[] | null> {
   const pos = frontierPositions(size);
   if (pos.length === 0) return [];
-  const rows = await tx.merkleNode.findMany({ where: { OR: pos.map((p) => ({ level: p.level, index: BigInt(p.index) })) } });
+  // Raw SQL: this runs on every audit append (see appendAuditEntry).
+  const rows = await tx.$queryRawUnsafe<{ level: number; index: string; hash: string }[]>(
+    `SELECT "level", "index"::text AS "index", "hash" FROM "MerkleNode" WHERE ("level", "index") IN (${pos.map((_, i) => `($${2 * i + 1}::int, $${2 * i + 2}::bigint)`).join(', ')})`,
+    ...pos.flatMap((p) => [p.level, String(p.index)]),
+  );
   const byKey = new Map(rows.map((r) => [`${r.level}/${r.index}`, fromHex(r.hash)]));
   const hashes = pos.map((p) => byKey.get(`${p.level}/${p.index}`));
   return hashes.every((h) => h) ? (hashes as Uint8Array[]) : null;
 }
 
-async function accumulatorAt(tx: Pick<Tx, 'merkleNode'>, size: number): Promise<MerkleAccumulator> {
+async function accumulatorAt(tx: Pick<Tx, '$queryRawUnsafe'>, size: number): Promise<MerkleAccumulator> {
   const f = await frontierAt(tx, size);
   if (!f) throw new Error(`Merkle frontier of size ${size} is incomplete`);
   return MerkleAccumulator.fromFrontier(size, f);
@@ -79,7 +83,10 @@ export async function appendMerkleLeaf(tx: Reader, seq: bigint, leafHashHex: str
     }
   }
   push(fromHex(leafHashHex));
-  await tx.merkleNode.createMany({ data: rows });
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "MerkleNode" ("level", "index", "hash") VALUES ${rows.map((_, i) => `($${3 * i + 1}::int, $${3 * i + 2}::bigint, $${3 * i + 3})`).join(', ')}`,
+    ...rows.flatMap((r) => [r.level, String(r.index), r.hash]),
+  );
 }
 
 /** Proof source over the stored nodes, with a per-request cache (a proof reads some nodes twice). */
