@@ -13,7 +13,7 @@ import fsp from 'node:fs/promises';
 import { der } from '../../../crypto/envelope';
 import { CryptoVerifyError } from '../../../crypto/errors';
 import { inspectSealedBid } from '../../../crypto/seal';
-import { hashFile } from '~/modules/files/store.server';
+import { finishFileHash } from './running-hash.server';
 
 interface Hdr {
   tag: number;
@@ -127,6 +127,8 @@ export async function inspectSealedBidFile(
     expectSha256: string;
     expectSize: number;
     maxSize: number;
+    /** the upload whose running hash (running-hash.server.ts) covers a prefix of `file` already */
+    runningHashKey?: string;
   },
 ): Promise<FileInspection> {
   const st = await fsp.stat(file);
@@ -134,7 +136,7 @@ export async function inspectSealedBidFile(
   const { skeleton, size, encryptedSize } = await envelopeSkeleton(file);
   await inspectSealedBid({ envelope: skeleton, openingCert: opts.openingCert });
   if (encryptedSize < 16) throw new CryptoVerifyError('CONTENT_MISSING', 'sealed bid has no encrypted content');
-  const h = await hashFile(file);
+  const h = await finishFileHash(opts.runningHashKey, file);
   if (h.sha256 !== opts.expectSha256 || h.size !== opts.expectSize || size !== opts.expectSize) {
     throw new CryptoVerifyError('DIGEST_MISMATCH', 'the submission statement was signed for a different envelope');
   }

@@ -36,10 +36,11 @@ import { log } from '~/modules/log.server';
 import { currentCrl, getPlatformPki, timestampDigest } from '~/modules/pki/platform.server';
 import { verifyUserSignature } from '~/modules/pki/user-certs.server';
 import { BiddingError } from './errors';
-import { runJob } from '~/modules/workers/pool.server';
+import { releaseAffinity, runJobFor } from '~/modules/workers/pool.server';
 import { withdrawalText } from './statements';
 import { newReceiptNo, renderSignedReceipt, tsaName } from './receipts.server';
 import { MAX_ENVELOPE_BYTES, UPLOAD_CHUNK_BYTES } from './types';
+import { claimUpload, insertBidReplacingActive, insertReceipt, insertUpload, newRowId, readTenderForCompletion, readTenderForStart, readUpload, tenderStateIn } from './upload-sql.server';
 
 export interface BidderUser {
   id: string;
@@ -90,18 +91,18 @@ async function receivedOf(u: { id: string; envelopeSha256: string; envelopeSize:
   return { bytes: -1, file: part, stored: false };
 }
 
-/** Everything a bidder must satisfy to hand in a bid for this section now. */
-async function loadBiddable(tx: Tx, user: BidderUser, tenderId: string, sectionId: string) {
+/** Everything a bidder must satisfy to hand in a bid for this section now (one query). */
+async function loadBiddable(user: BidderUser, tenderId: string, sectionId: string) {
   if (!user.organizationId) throw new BiddingError('您的账号未关联投标单位', 403);
-  const tender = await tx.tender.findUnique({ where: { id: tenderId }, include: { sections: true } });
-  if (!tender) throw new BiddingError('招标项目不存在', 404);
+  const found = await readTenderForStart(tenderId, user.organizationId);
+  if (!found) throw new BiddingError('招标项目不存在', 404);
+  const { tender, holder } = found;
   const section = tender.sections.find((s) => s.id === sectionId);
   if (!section) throw new BiddingError('标段不存在', 404);
   if (tender.status === 'cancelled') throw new BiddingError('招标项目已终止，不再接收投标文件', 409);
   if (tender.status !== 'published' || now() >= tender.bidDeadline) throw deadlineRefusal();
   if (tender.method === 'invited' && !tender.invitedOrgIds.includes(user.organizationId)) throw new BiddingError('本项目为邀请招标，贵单位不在邀请范围内', 403);
   if (!tender.openingCertPem) throw new BiddingError('项目尚未生成开标证书', 409);
-  const holder = await tx.documentHolder.findUnique({ where: { tenderId_orgId: { tenderId, orgId: user.organizationId } } });
   if (!holder) throw new BiddingError('请先获取招标文件，再递交投标文件', 403);
   return { tender, section };
 }
@@ -164,41 +165,29 @@ export async function startBidUpload(actor: Actor, user: BidderUser, input: { te
 }
 
 async function start(user: BidderUser, input: { tenderId: string; sectionId: string; submission: Uint8Array }) {
-  const prisma = await getPrisma();
-  // Plain reads (no transaction): the create below re-checks nothing that could race harmfully, and
+  // Plain reads (no transaction): the insert below re-checks nothing that could race harmfully, and
   // completion re-reads the tender inside its own transaction.
-  const { tender, section } = await loadBiddable(prisma, user, input.tenderId, input.sectionId);
+  const { tender, section } = await loadBiddable(user, input.tenderId, input.sectionId);
   const v = await verifySubmissionStatement(user, input.submission, { tenderId: tender.id, sectionId: section.id, sections: tender.sections });
   await ensureTempDir();
   const t = now();
   const id = `bu_${crypto.randomBytes(12).toString('hex')}`;
-  const superseded = await prisma.$transaction(async (tx) => {
-    // A fresh start for the same section abandons any unfinished upload of the bidder.
-    const old = await tx.bidUpload.findMany({ where: { sectionId: section.id, bidderOrgId: user.organizationId!, status: 'receiving' }, select: { id: true } });
-    if (old.length) {
-      await tx.bidUpload.updateMany({ where: { id: { in: old.map((o) => o.id) } }, data: { status: 'expired', reason: '已重新开始递交', updatedAt: t } });
-    }
-    await tx.bidUpload.create({
-      data: {
-        id,
-        tenderId: tender.id,
-        sectionId: section.id,
-        bidderOrgId: user.organizationId!,
-        userId: user.id,
-        submission: toBase64(input.submission),
-        envelopeSha256: v.statement.envelopeSha256,
-        envelopeSize: BigInt(v.statement.envelopeSize),
-        signerCertSha256: v.signerCertSha256,
-        status: 'receiving',
-        createdAt: t,
-        updatedAt: t,
-      },
-    });
-    return old;
+  // One statement: a fresh start for the same section abandons any unfinished upload of the bidder.
+  const superseded = await insertUpload({
+    id,
+    tenderId: tender.id,
+    sectionId: section.id,
+    bidderOrgId: user.organizationId!,
+    userId: user.id,
+    submission: toBase64(input.submission),
+    envelopeSha256: v.statement.envelopeSha256,
+    envelopeSize: v.statement.envelopeSize,
+    signerCertSha256: v.signerCertSha256,
+    at: t,
   });
-  for (const o of superseded) {
-    forgetUpload(o.id);
-    await fsp.rm(partPath(o.id), { force: true });
+  for (const old of superseded) {
+    abandonUpload(old);
+    await fsp.rm(partPath(old), { force: true });
   }
   await fsp.writeFile(partPath(id), new Uint8Array(0), { flag: 'wx' });
   // The chunks that follow at once need the row and the tender just read: no query for them.
@@ -214,14 +203,13 @@ async function start(user: BidderUser, input: { tenderId: string; sectionId: str
 const busy = new Set<string>();
 
 async function loadOwnUpload(user: BidderUser, uploadId: string) {
-  const prisma = await getPrisma();
-  const u = await prisma.bidUpload.findUnique({ where: { id: uploadId } });
+  const u = await readUpload(uploadId);
   if (!u || u.bidderOrgId !== user.organizationId) throw new BiddingError('上传任务不存在', 404);
   return u;
 }
 
 async function expireUpload(uploadId: string, reason: string) {
-  forgetUpload(uploadId);
+  abandonUpload(uploadId);
   const prisma = await getPrisma();
   await prisma.bidUpload.updateMany({ where: { id: uploadId, status: 'receiving' }, data: { status: 'expired', reason, updatedAt: now() } });
   await fsp.rm(partPath(uploadId), { force: true });
@@ -259,8 +247,9 @@ export async function uploadStatus(user: BidderUser, uploadId: string) {
 //   that looks late is judged against a fresh read; completion re-reads everything in its
 //   transaction);
 // - the idle timestamp is written at most once a minute;
-// - nothing is hashed here: completion hashes the finished file on a CPU worker thread, which costs
-//   the event loop nothing (docs/decisions/114-cpu-worker-threads.md).
+// - nothing is hashed on the event loop: after each chunk a CPU worker thread advances the file's
+//   running SHA-256 (running-hash.server.ts), and completion finishes it there
+//   (docs/decisions/114-cpu-worker-threads.md).
 // The route in front of it caches the session lookup the same way (upload-http.server.ts).
 const UPLOAD_CACHE_MS = 30_000;
 const TENDER_CACHE_MS = 5_000;
@@ -279,6 +268,14 @@ const tenderCache = new Map<string, { at: number; tender: Promise<{ status: stri
 
 function forgetUpload(uploadId: string) {
   uploadCache.delete(uploadId);
+}
+
+/** An upload that will not complete: its running hash on the worker is dropped. */
+function abandonUpload(uploadId: string) {
+  forgetUpload(uploadId);
+  void runJobFor(uploadId, 'dropRunningHash', uploadId)
+    .catch(() => undefined)
+    .finally(() => releaseAffinity(uploadId));
 }
 
 function pruneCaches(t: number) {
@@ -375,6 +372,9 @@ export async function appendChunk(user: BidderUser, uploadId: string, offset: nu
       }
       throw e;
     }
+    // The worker hashes what arrived while the rest is still coming (running-hash.server.ts).
+    // Not awaited: the answer to this chunk does not depend on it.
+    void runJobFor(uploadId, 'hashPartFile', uploadId, file, at + written).catch((e: Error) => log.warn('bid.upload.running-hash-failed', { uploadId, error: e.message }));
     if (Date.now() - u.touchedAt > TOUCH_EVERY_MS) {
       u.touchedAt = Date.now();
       const prisma = await getPrisma();
@@ -435,12 +435,23 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
   const size = Number(u.envelopeSize);
   const { bytes, file, stored } = await receivedOf(u);
   if (bytes !== size) throw new BiddingError('投标文件尚未上传完整', 409, {}, 'INCOMPLETE');
-  const full = await prisma.tender.findUniqueOrThrow({ where: { id: u.tenderId }, include: { sections: true } });
-  const tender = await refuseIfClosed(full, u.id);
+  const ctx = await readTenderForCompletion(u.tenderId, u.sectionId, u.bidderOrgId);
+  if (!ctx) throw new BiddingError('招标项目不存在', 404);
+  const { previous } = ctx;
+  const full = await refuseIfClosed(ctx.tender, u.id);
+  const tender = full;
   const section = full.sections.find((s) => s.id === u.sectionId)!;
   try {
-    // Hashing the whole file and parsing its envelope run on a worker thread (pool.server.ts).
-    await runJob('inspectSealedBidFile', file, { openingCert: pemToDer(full.openingCertPem!), expectSha256: u.envelopeSha256, expectSize: size, maxSize: MAX_ENVELOPE_BYTES });
+    // Parsing the envelope and finishing its SHA-256 (running since the first chunk, see
+    // appendChunk) run on the worker thread that holds the running hash.
+    await runJobFor(u.id, 'inspectSealedBidFile', file, {
+      openingCert: pemToDer(full.openingCertPem!),
+      expectSha256: u.envelopeSha256,
+      expectSize: size,
+      maxSize: MAX_ENVELOPE_BYTES,
+      runningHashKey: stored ? undefined : u.id,
+    });
+    releaseAffinity(u.id);
   } catch (e) {
     const code = e instanceof CryptoVerifyError ? e.code : 'MALFORMED';
     const msg =
@@ -451,7 +462,7 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
           : code === 'TOO_LARGE'
             ? '投标文件超过每标段 500 MB 的上限'
             : '投标文件格式不正确，平台拒收';
-    forgetUpload(u.id);
+    abandonUpload(u.id);
     await prisma.bidUpload.update({ where: { id: u.id }, data: { status: 'refused', reason: msg, updatedAt: now() } });
     if (!stored) await fsp.rm(file, { force: true });
     log.warn('bid.upload.refused', { uploadId: u.id, code });
@@ -466,10 +477,7 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
   }
   if (!stored) await commitTempFile(file, u.envelopeSha256);
 
-  const [org, previous] = await Promise.all([
-    user.organization?.id === u.bidderOrgId ? user.organization : prisma.organization.findUniqueOrThrow({ where: { id: u.bidderOrgId } }),
-    prisma.bid.findFirst({ where: { sectionId: u.sectionId, bidderOrgId: u.bidderOrgId }, orderBy: { version: 'desc' } }),
-  ]);
+  const org = user.organization?.id === u.bidderOrgId ? user.organization : await prisma.organization.findUniqueOrThrow({ where: { id: u.bidderOrgId } });
   const kind: 'submit' | 'replace' = previous && previous.status === 'active' ? 'replace' : 'submit';
   const version = (previous?.version ?? 0) + 1;
   const receiptNo = newReceiptNo(ts.genTime);
@@ -492,36 +500,34 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
     tsaName: await tsaName(),
   });
 
+  const bidId = newRowId();
+  const receiptId = newRowId();
   return prisma.$transaction(async (tx) => {
     // Re-read under the transaction: an amendment, cancellation or the deadline may have come.
-    const t2 = await tx.tender.findUniqueOrThrow({ where: { id: u.tenderId }, select: { status: true, bidDeadline: true } });
+    const t2 = await tenderStateIn(tx, u.tenderId);
     if (t2.status !== 'published' || ts.genTime >= t2.bidDeadline) throw deadlineRefusal();
     forgetUpload(u.id);
-    await tx.bid.updateMany({ where: { sectionId: u.sectionId, bidderOrgId: u.bidderOrgId, status: 'active' }, data: { status: 'replaced' } });
-    const bid = await tx.bid.create({
-      data: {
-        tenderId: u.tenderId,
-        sectionId: u.sectionId,
-        bidderOrgId: u.bidderOrgId,
-        submittedById: user.id,
-        version,
-        envelopeSha256: u.envelopeSha256,
-        envelopeSize: u.envelopeSize,
-        submission: u.submission,
-        signerCertSha256: u.signerCertSha256,
-        signerSubject: signer,
-        status: 'active',
-        submittedAt: ts.genTime,
-      },
+    await insertBidReplacingActive(tx, {
+      id: bidId,
+      tenderId: u.tenderId,
+      sectionId: u.sectionId,
+      bidderOrgId: u.bidderOrgId,
+      submittedById: user.id,
+      version,
+      envelopeSha256: u.envelopeSha256,
+      envelopeSize: size,
+      submission: u.submission,
+      signerCertSha256: u.signerCertSha256,
+      signerSubject: signer,
+      submittedAt: ts.genTime,
     });
     // Claims the upload: a concurrent completion of the same upload finds it no longer receiving
     // and its whole transaction (bid, replacement) rolls back.
-    const claimed = await tx.bidUpload.updateMany({ where: { id: u.id, status: 'receiving' }, data: { status: 'complete', bidId: bid.id, updatedAt: now() } });
-    if (claimed.count !== 1) throw new BiddingError('该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
+    if (!(await claimUpload(tx, u.id, bidId, now()))) throw new BiddingError('该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
     const entry = await appendAuditEntry(tx, actor, {
       action: kind === 'replace' ? 'bid.replace' : 'bid.submit',
       objectType: 'bid',
-      objectId: bid.id,
+      objectId: bidId,
       payload: { tenderId: u.tenderId, sectionId: u.sectionId, version, envelopeSha256: u.envelopeSha256, envelopeSize: size, tsSerialHex: ts.serialHex, tsGenTime: ts.genTime.toISOString(), receiptNo },
     });
     // What the submission looked like from outside, for the collusion rules (围标串标): same
@@ -529,7 +535,7 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
     await recordSubmissionFingerprint(tx, {
       tenderId: u.tenderId,
       sectionId: u.sectionId,
-      bidId: bid.id,
+      bidId,
       bidderOrgId: u.bidderOrgId,
       bidderName: org.name,
       ip: actor.ip,
@@ -538,25 +544,24 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
       contactEmail: org.email ?? null,
       submittedAt: ts.genTime,
     });
-    const receipt = await tx.bidReceipt.create({
-      data: {
-        receiptNo,
-        bidId: bid.id,
-        tenderId: u.tenderId,
-        sectionId: u.sectionId,
-        bidderOrgId: u.bidderOrgId,
-        kind,
-        stampedSha256: u.envelopeSha256,
-        tsToken: toBase64(ts.token),
-        tsGenTime: ts.genTime,
-        tsSerialHex: ts.serialHex,
-        auditSeq: entry.seq,
-        pdfSha256,
-        pdfSignature: toBase64(signature),
-        createdAt: now(),
-      },
+    await insertReceipt(tx, {
+      id: receiptId,
+      receiptNo,
+      bidId,
+      tenderId: u.tenderId,
+      sectionId: u.sectionId,
+      bidderOrgId: u.bidderOrgId,
+      kind,
+      stampedSha256: u.envelopeSha256,
+      tsToken: toBase64(ts.token),
+      tsGenTime: ts.genTime,
+      tsSerialHex: ts.serialHex,
+      auditSeq: entry.seq,
+      pdfSha256,
+      pdfSignature: toBase64(signature),
+      createdAt: now(),
     });
-    return { bidId: bid.id, receiptId: receipt.id, receiptNo, replayed: false };
+    return { bidId, receiptId, receiptNo, replayed: false };
   });
 }
 

@@ -4,11 +4,15 @@
 // and file paths and return plain data; nothing here touches the database, private keys or sessions.
 import { parentPort } from 'node:worker_threads';
 import { inspectSealedBidFile } from '~/modules/bidding/inspect.server';
+import { dropRunningHash, hashPartFile, runningHashCount } from '~/modules/bidding/running-hash.server';
 import { renderPdfInThisThread } from '~/modules/documents/pdf-render.server';
 
 export const jobs = {
   renderPdf: renderPdfInThisThread,
   inspectSealedBidFile,
+  hashPartFile,
+  dropRunningHash,
+  runningHashCount,
 };
 export type Jobs = typeof jobs;
 

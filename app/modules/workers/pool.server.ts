@@ -124,7 +124,32 @@ async function pickSlot(): Promise<Slot> {
 
 /** Runs one job on a worker thread. Arguments and results are copied (structured clone). */
 export async function runJob<K extends keyof Jobs>(op: K, ...args: Parameters<Jobs[K]>): Promise<Awaited<ReturnType<Jobs[K]>>> {
-  const slot = await pickSlot();
+  return send(await pickSlot(), op, args);
+}
+
+// Jobs that keep state in their worker between calls (an upload's running hash) go to the worker
+// that holds it. A worker that died took its state with it; the next job picks another and the
+// stateful job falls back to starting over (running-hash.server.ts).
+const MAX_AFFINITY = 5000;
+const affinity = new Map<string, Slot>();
+
+/** Runs a job on the worker that ran the previous jobs for `key`. */
+export async function runJobFor<K extends keyof Jobs>(key: string, op: K, ...args: Parameters<Jobs[K]>): Promise<Awaited<ReturnType<Jobs[K]>>> {
+  let slot = affinity.get(key);
+  if (!slot || !slots.includes(slot)) {
+    slot = await pickSlot();
+    affinity.set(key, slot);
+    if (affinity.size > MAX_AFFINITY) affinity.delete(affinity.keys().next().value!);
+  }
+  return send(slot, op, args);
+}
+
+/** Forgets which worker holds `key` (its state was consumed or dropped). */
+export function releaseAffinity(key: string): void {
+  affinity.delete(key);
+}
+
+function send<K extends keyof Jobs>(slot: Slot, op: K, args: Parameters<Jobs[K]>): Promise<Awaited<ReturnType<Jobs[K]>>> {
   const id = nextId++;
   return new Promise<Awaited<ReturnType<Jobs[K]>>>((resolve, reject) => {
     slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -145,5 +170,6 @@ export function warmWorkers(): void {
 
 /** Stops the workers (tests, shutdown); the next job starts them again. */
 export async function stopWorkers(): Promise<void> {
+  affinity.clear();
   await Promise.all(slots.splice(0).map((s) => s.worker.terminate()));
 }
