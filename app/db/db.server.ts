@@ -15,12 +15,31 @@ export interface SqlRunner {
   exec(sql: string): Promise<void>;
 }
 
+/**
+ * A transaction to write plain SQL in: Prisma's interactive transaction, or the runner of
+ * Database.transaction (which skips Prisma's per-statement cost on hot paths; see decision 113).
+ */
+export type AnyTx = Tx | SqlRunner;
+
+/** Plain SQL inside either kind of transaction. Parameters are $1, $2, …; results as the driver gives them. */
+export function sqlOf(tx: AnyTx): SqlRunner {
+  if (!('$queryRawUnsafe' in tx)) return tx;
+  return {
+    query: <T>(sql: string, params: unknown[] = []) => tx.$queryRawUnsafe<T[]>(sql, ...params),
+    async exec(sql: string) {
+      await tx.$executeRawUnsafe(sql);
+    },
+  };
+}
+
 export interface Database {
   prisma: Db;
   sql: SqlRunner;
   kind: 'pglite' | 'postgres';
   /** Run fn on one dedicated connection (session-level locks, multi-statement work). */
   withConnection<T>(fn: (sql: SqlRunner) => Promise<T>): Promise<T>;
+  /** Run fn in one transaction of plain SQL: committed when it returns, rolled back when it throws. */
+  transaction<T>(fn: (sql: SqlRunner) => Promise<T>): Promise<T>;
   /** Subscribe to a NOTIFY channel; returns an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
@@ -108,6 +127,31 @@ async function openPostgres(url: string): Promise<Database> {
         c.release();
       }
     },
+    async transaction(fn) {
+      const c = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await c.query('BEGIN');
+        const result = await fn({
+          async query(sql, params) {
+            return (await c.query(sql, params as unknown[] | undefined)).rows;
+          },
+          async exec(sql) {
+            await c.query(sql);
+          },
+        });
+        await c.query('COMMIT');
+        return result;
+      } catch (e) {
+        await c.query('ROLLBACK').catch((err: Error) => {
+          broken = err;
+        });
+        throw e;
+      } finally {
+        // A connection whose rollback failed is dropped, not handed to the next caller.
+        c.release(broken);
+      }
+    },
     async listen(channel, onPayload) {
       assertChannel(channel);
       const client = await ensureListenClient();
@@ -175,6 +219,18 @@ async function openPglite(opts: DatabaseOptions): Promise<Database> {
     sql,
     // PGlite is a single connection already.
     withConnection: (fn) => fn(sql),
+    // PGlite runs one transaction at a time, and every other query waits for it to end.
+    transaction: (fn) =>
+      client.transaction((tx) =>
+        fn({
+          async query(text, params) {
+            return (await tx.query(text, params as unknown[] | undefined)).rows as never[];
+          },
+          async exec(text) {
+            await tx.exec(text);
+          },
+        }),
+      ),
     async listen(channel, onPayload) {
       assertChannel(channel);
       const unsub = await client.listen(channel, onPayload);

@@ -2,7 +2,7 @@
 // action appends an entry in the same transaction as the change it records. Entries are also the
 // leaves of a Merkle tree (crypto/merkle.ts) whose signed heads are published.
 import { auditEntryHashes, canonicalJson, GENESIS_HASH, payloadHash, verifyAuditChain, type AuditEntryFields } from '../../../crypto/auditlog';
-import type { Tx } from '~/db/db.server';
+import { sqlOf, type AnyTx, type Tx } from '~/db/db.server';
 import type { AuditEntry, Prisma } from '~/generated/prisma/client';
 import { now } from '~/modules/clock/clock.server';
 import { appendMerkleLeaf } from '~/modules/transparency/merkle-store.server';
@@ -32,17 +32,19 @@ export interface AuditInput {
 // transaction-scoped advisory lock (released at commit or rollback, across all app instances).
 const AUDIT_LOCK_KEY = 7301002;
 
-// Every state change of the platform appends here, so the append is three raw statements (lock,
-// last entry, insert) plus the Merkle nodes: through Prisma's query compiler each model query cost
-// about a millisecond more of the event loop than the same SQL (docs/decisions/113).
+// Every state change of the platform appends here, so the append is plain SQL (lock, last entry,
+// Merkle nodes, insert): through Prisma's query compiler each model query cost about a millisecond
+// more of the event loop than the same SQL (docs/decisions/113). It runs in a Prisma transaction
+// or in Database.transaction's, whichever the caller holds.
 const LAST_ENTRY_SQL = 'SELECT e."seq"::text AS "seqText", e."entryHash" FROM "AuditEntry" e ORDER BY e."seq" DESC LIMIT 1';
 const INSERT_ENTRY_SQL =
   'INSERT INTO "AuditEntry" ("seq", "at", "actorUserId", "actorName", "actorOrgId", "role", "ip", "userAgent", "action", "objectType", "objectId", "payloadHash", "payload", "prevHash", "entryHash", "leafHash") ' +
   'VALUES ($1::bigint, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16)';
 
-export async function appendAuditEntry(tx: Tx, actor: Actor, input: AuditInput): Promise<AuditEntry> {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
-  const [last] = await tx.$queryRawUnsafe<{ seqText: string; entryHash: string }[]>(LAST_ENTRY_SQL);
+export async function appendAuditEntry(tx: AnyTx, actor: Actor, input: AuditInput): Promise<AuditEntry> {
+  const sql = sqlOf(tx);
+  await sql.query(`SELECT 1 AS "locked" FROM pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+  const [last] = await sql.query<{ seqText: string; entryHash: string }>(LAST_ENTRY_SQL);
   const seq = last ? BigInt(last.seqText) + 1n : 1n;
   // JSON round trip first: what we hash must be exactly what jsonb gives back later.
   const payload = input.payload === undefined ? null : (JSON.parse(canonicalJson(input.payload)) as Prisma.JsonValue);
@@ -63,9 +65,8 @@ export async function appendAuditEntry(tx: Tx, actor: Actor, input: AuditInput):
   };
   const { entryHash, leafHash } = await auditEntryHashes(fields);
   // The Merkle nodes this leaf completes, in the same transaction (and under the same lock).
-  await appendMerkleLeaf(tx, seq, leafHash);
-  await tx.$executeRawUnsafe(
-    INSERT_ENTRY_SQL,
+  await appendMerkleLeaf(sql, seq, leafHash);
+  await sql.query(INSERT_ENTRY_SQL, [
     fields.seq,
     fields.at,
     fields.actorUserId,
@@ -82,7 +83,7 @@ export async function appendAuditEntry(tx: Tx, actor: Actor, input: AuditInput):
     fields.prevHash,
     entryHash,
     leafHash,
-  );
+  ]);
   return {
     seq,
     at: new Date(fields.at),

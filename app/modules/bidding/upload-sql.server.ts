@@ -5,17 +5,11 @@
 // one statement here (docs/decisions/113-upload-hot-path-and-benchmark.md). Everything else about
 // uploads stays on Prisma. Timestamps travel as ISO strings in and epoch milliseconds out, which
 // reads the same through PGlite, node-postgres and Prisma's adapters whatever the process' TZ.
-import crypto from 'node:crypto';
-import type { Tx } from '~/db/db.server';
+import type { SqlRunner } from '~/db/db.server';
 import { getDatabase } from '~/db/index.server';
 import type { BidUpload } from '~/generated/prisma/client';
 
 const epochMs = (col: string) => `(EXTRACT(EPOCH FROM ${col}) * 1000)::float8`;
-
-/** A row id in the shape of Prisma's cuid() default (the columns are plain text). */
-export function newRowId(): string {
-  return `c${Date.now().toString(36)}${crypto.randomBytes(10).toString('hex').slice(0, 16)}`;
-}
 
 async function query<T>(text: string, params: unknown[]): Promise<T[]> {
   return (await getDatabase()).sql.query<T>(text, params);
@@ -121,13 +115,10 @@ export async function readUpload(id: string): Promise<BidUpload | null> {
   return { ...rest, envelopeSize: BigInt(envelopeSize), createdAt: new Date(Number(createdMs)), updatedAt: new Date(Number(updatedMs)) };
 }
 
-// Inside the completion transaction (Prisma's, so that appendAuditEntry shares it).
+// Inside the completion transaction (Database.transaction, which appendAuditEntry also takes).
 
-export async function tenderStateIn(tx: Tx, tenderId: string): Promise<{ status: string; bidDeadline: Date }> {
-  const [r] = await tx.$queryRawUnsafe<{ status: string; deadlineMs: number }[]>(
-    `SELECT "status", ${epochMs('"bidDeadline"')} AS "deadlineMs" FROM "Tender" WHERE "id" = $1`,
-    tenderId,
-  );
+export async function tenderStateIn(tx: SqlRunner, tenderId: string): Promise<{ status: string; bidDeadline: Date }> {
+  const [r] = await tx.query<{ status: string; deadlineMs: number }>(`SELECT "status", ${epochMs('"bidDeadline"')} AS "deadlineMs" FROM "Tender" WHERE "id" = $1`, [tenderId]);
   if (!r) throw new Error(`tender ${tenderId} not found`);
   return { status: r.status, bidDeadline: new Date(Number(r.deadlineMs)) };
 }
@@ -148,35 +139,35 @@ export interface NewBid {
 }
 
 /** The bidder's active bid in the section becomes "replaced" and the new one is inserted active. */
-export async function insertBidReplacingActive(tx: Tx, b: NewBid): Promise<void> {
-  await tx.$executeRawUnsafe(`UPDATE "Bid" SET "status" = 'replaced' WHERE "sectionId" = $1 AND "bidderOrgId" = $2 AND "status" = 'active'`, b.sectionId, b.bidderOrgId);
-  await tx.$executeRawUnsafe(
+export async function insertBidReplacingActive(tx: SqlRunner, b: NewBid): Promise<void> {
+  await tx.query(`UPDATE "Bid" SET "status" = 'replaced' WHERE "sectionId" = $1 AND "bidderOrgId" = $2 AND "status" = 'active'`, [b.sectionId, b.bidderOrgId]);
+  await tx.query(
     `INSERT INTO "Bid" ("id", "tenderId", "sectionId", "bidderOrgId", "submittedById", "version", "envelopeSha256", "envelopeSize", "submission", "signerCertSha256", "signerSubject", "status", "submittedAt") ` +
       `VALUES ($1, $2, $3, $4, $5, $6::int, $7, $8::bigint, $9, $10, $11, 'active', $12::timestamptz)`,
-    b.id,
-    b.tenderId,
-    b.sectionId,
-    b.bidderOrgId,
-    b.submittedById,
-    b.version,
-    b.envelopeSha256,
-    String(b.envelopeSize),
-    b.submission,
-    b.signerCertSha256,
-    b.signerSubject,
-    b.submittedAt.toISOString(),
+    [
+      b.id,
+      b.tenderId,
+      b.sectionId,
+      b.bidderOrgId,
+      b.submittedById,
+      b.version,
+      b.envelopeSha256,
+      String(b.envelopeSize),
+      b.submission,
+      b.signerCertSha256,
+      b.signerSubject,
+      b.submittedAt.toISOString(),
+    ],
   );
 }
 
 /** Marks the upload complete if it is still receiving; false when another completion got there first. */
-export async function claimUpload(tx: Tx, uploadId: string, bidId: string, at: Date): Promise<boolean> {
-  const n = await tx.$executeRawUnsafe(
-    `UPDATE "BidUpload" SET "status" = 'complete', "bidId" = $2, "updatedAt" = $3::timestamptz WHERE "id" = $1 AND "status" = 'receiving'`,
-    uploadId,
-    bidId,
-    at.toISOString(),
+export async function claimUpload(tx: SqlRunner, uploadId: string, bidId: string, at: Date): Promise<boolean> {
+  const rows = await tx.query(
+    `UPDATE "BidUpload" SET "status" = 'complete', "bidId" = $2, "updatedAt" = $3::timestamptz WHERE "id" = $1 AND "status" = 'receiving' RETURNING "id"`,
+    [uploadId, bidId, at.toISOString()],
   );
-  return n === 1;
+  return rows.length === 1;
 }
 
 export interface NewReceipt {
@@ -197,24 +188,26 @@ export interface NewReceipt {
   createdAt: Date;
 }
 
-export async function insertReceipt(tx: Tx, r: NewReceipt): Promise<void> {
-  await tx.$executeRawUnsafe(
+export async function insertReceipt(tx: SqlRunner, r: NewReceipt): Promise<void> {
+  await tx.query(
     `INSERT INTO "BidReceipt" ("id", "receiptNo", "bidId", "tenderId", "sectionId", "bidderOrgId", "kind", "stampedSha256", "tsToken", "tsGenTime", "tsSerialHex", "auditSeq", "pdfSha256", "pdfSignature", "createdAt") ` +
       `VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz, $11, $12::bigint, $13, $14, $15::timestamptz)`,
-    r.id,
-    r.receiptNo,
-    r.bidId,
-    r.tenderId,
-    r.sectionId,
-    r.bidderOrgId,
-    r.kind,
-    r.stampedSha256,
-    r.tsToken,
-    r.tsGenTime.toISOString(),
-    r.tsSerialHex,
-    r.auditSeq.toString(),
-    r.pdfSha256,
-    r.pdfSignature,
-    r.createdAt.toISOString(),
+    [
+      r.id,
+      r.receiptNo,
+      r.bidId,
+      r.tenderId,
+      r.sectionId,
+      r.bidderOrgId,
+      r.kind,
+      r.stampedSha256,
+      r.tsToken,
+      r.tsGenTime.toISOString(),
+      r.tsSerialHex,
+      r.auditSeq.toString(),
+      r.pdfSha256,
+      r.pdfSignature,
+      r.createdAt.toISOString(),
+    ],
   );
 }

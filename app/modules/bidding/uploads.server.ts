@@ -25,8 +25,8 @@ import { CryptoVerifyError } from '../../../crypto/errors';
 import { fromBase64, fromHex, fromUtf8, sha256, toBase64, toHex } from '../../../crypto/hash';
 import { pemToDer } from '../../../crypto/pki';
 import { canonicalJson, type SubmissionStatement } from '../../../crypto/seal';
-import type { Tx } from '~/db/db.server';
-import { getPrisma } from '~/db/index.server';
+import { newRowId } from '~/db/ids.server';
+import { getDatabase, getPrisma } from '~/db/index.server';
 import { appendAuditEntry, SYSTEM_ACTOR, type Actor } from '~/modules/audit/audit.server';
 import { recordSubmissionFingerprint } from '~/modules/supervision/fingerprints.server';
 import { now } from '~/modules/clock/clock.server';
@@ -40,7 +40,7 @@ import { releaseAffinity, runJobFor } from '~/modules/workers/pool.server';
 import { withdrawalText } from './statements';
 import { newReceiptNo, renderSignedReceipt, tsaName } from './receipts.server';
 import { MAX_ENVELOPE_BYTES, UPLOAD_CHUNK_BYTES } from './types';
-import { claimUpload, insertBidReplacingActive, insertReceipt, insertUpload, newRowId, readTenderForCompletion, readTenderForStart, readUpload, tenderStateIn } from './upload-sql.server';
+import { claimUpload, insertBidReplacingActive, insertReceipt, insertUpload, readTenderForCompletion, readTenderForStart, readUpload, tenderStateIn } from './upload-sql.server';
 
 export interface BidderUser {
   id: string;
@@ -502,7 +502,8 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
 
   const bidId = newRowId();
   const receiptId = newRowId();
-  return prisma.$transaction(async (tx) => {
+  // Plain SQL in one transaction; the audit entry and fingerprint join it (see upload-sql.server.ts).
+  return (await getDatabase()).transaction(async (tx) => {
     // Re-read under the transaction: an amendment, cancellation or the deadline may have come.
     const t2 = await tenderStateIn(tx, u.tenderId);
     if (t2.status !== 'published' || ts.genTime >= t2.bidDeadline) throw deadlineRefusal();

@@ -8,7 +8,8 @@
 //   reading of each plaintext file's SHA-256 and metadata (docs/decisions/097).
 // The collusion rule compares these across the bidders of one tender.
 import { Prisma } from '~/generated/prisma/client';
-import type { Tx } from '~/db/db.server';
+import { sqlOf, type AnyTx, type Tx } from '~/db/db.server';
+import { newRowId } from '~/db/ids.server';
 import { now } from '~/modules/clock/clock.server';
 import { log } from '~/modules/log.server';
 import { readDocumentFacts, type DocumentFacts } from './documents.server';
@@ -35,28 +36,35 @@ const clean = (s: string | null | undefined, max = 200) => {
   return t ? t.slice(0, max) : null;
 };
 
-export async function recordSubmissionFingerprint(tx: Tx, input: SubmissionFingerprintInput) {
+// Plain SQL: it runs inside every bid submission's transaction (see appendAuditEntry on why).
+const UPSERT_SQL =
+  'INSERT INTO "SubmissionFingerprint" ("id", "tenderId", "sectionId", "bidId", "bidderOrgId", "bidderName", "ip", "deviceFingerprint", "certSha256", "contactPhone", "contactEmail", "fileHashes", "docMeta", "submittedAt") ' +
+  'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ARRAY(SELECT jsonb_array_elements_text($12::jsonb)), $13::jsonb, $14::timestamptz) ' +
+  'ON CONFLICT ("tenderId", "bidId") DO UPDATE SET "sectionId" = EXCLUDED."sectionId", "bidderOrgId" = EXCLUDED."bidderOrgId", "bidderName" = EXCLUDED."bidderName", ' +
+  '"ip" = EXCLUDED."ip", "deviceFingerprint" = EXCLUDED."deviceFingerprint", "certSha256" = EXCLUDED."certSha256", "contactPhone" = EXCLUDED."contactPhone", ' +
+  '"contactEmail" = EXCLUDED."contactEmail", "fileHashes" = EXCLUDED."fileHashes", "docMeta" = EXCLUDED."docMeta", "submittedAt" = EXCLUDED."submittedAt"';
+
+export async function recordSubmissionFingerprint(tx: AnyTx, input: SubmissionFingerprintInput): Promise<void> {
   const docMeta = input.docMeta
     ? Object.fromEntries(Object.entries(input.docMeta).map(([k, v]) => [k.slice(0, 40), clean(v ?? null)]).filter(([, v]) => v))
     : null;
-  const data = {
-    sectionId: input.sectionId ?? null,
-    bidderOrgId: input.bidderOrgId,
-    bidderName: input.bidderName,
-    ip: clean(input.ip, 64),
-    deviceFingerprint: clean(input.deviceFingerprint, 128),
-    certSha256: clean(input.certSha256, 64)?.toLowerCase() ?? null,
-    contactPhone: clean(input.contactPhone, 32)?.replace(/[\s-]/g, '') ?? null,
-    contactEmail: clean(input.contactEmail, 120)?.toLowerCase() ?? null,
-    fileHashes: [...new Set((input.fileHashes ?? []).map((h) => h.trim().toLowerCase()).filter((h) => /^[0-9a-f]{64}$/.test(h)))].slice(0, 200),
-    docMeta: docMeta && Object.keys(docMeta).length ? (docMeta as Prisma.InputJsonValue) : Prisma.JsonNull,
-    submittedAt: input.submittedAt ?? now(),
-  };
-  return tx.submissionFingerprint.upsert({
-    where: { tenderId_bidId: { tenderId: input.tenderId, bidId: input.bidId } },
-    create: { tenderId: input.tenderId, bidId: input.bidId, ...data },
-    update: data,
-  });
+  const fileHashes = [...new Set((input.fileHashes ?? []).map((h) => h.trim().toLowerCase()).filter((h) => /^[0-9a-f]{64}$/.test(h)))].slice(0, 200);
+  await sqlOf(tx).query(UPSERT_SQL, [
+    newRowId(),
+    input.tenderId,
+    input.sectionId ?? null,
+    input.bidId,
+    input.bidderOrgId,
+    input.bidderName,
+    clean(input.ip, 64),
+    clean(input.deviceFingerprint, 128),
+    clean(input.certSha256, 64)?.toLowerCase() ?? null,
+    clean(input.contactPhone, 32)?.replace(/[\s-]/g, '') ?? null,
+    clean(input.contactEmail, 120)?.toLowerCase() ?? null,
+    JSON.stringify(fileHashes),
+    docMeta && Object.keys(docMeta).length ? JSON.stringify(docMeta) : null,
+    (input.submittedAt ?? now()).toISOString(),
+  ]);
 }
 
 /**

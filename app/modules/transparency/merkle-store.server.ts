@@ -3,9 +3,8 @@
 // cost O(log² n) primary-key lookups and never rehash the log (decision 021).
 import { fromHex, toHex } from '../../../crypto/hash';
 import { MerkleAccumulator, type MerkleNodeSource } from '../../../crypto/merkle';
-import type { Tx } from '~/db/db.server';
+import type { SqlRunner, Tx } from '~/db/db.server';
 
-type Reader = Pick<Tx, 'merkleNode' | 'auditEntry' | '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
 /** Leaves stored = the Merkle tree size. */
 export async function storedTreeSize(tx: Pick<Tx, 'merkleNode'>): Promise<number> {
@@ -27,21 +26,21 @@ function frontierPositions(size: number): { level: number; index: number }[] {
   return out;
 }
 
-async function frontierAt(tx: Pick<Tx, '$queryRawUnsafe'>, size: number): Promise<Uint8Array[] | null> {
+async function frontierAt(sql: SqlRunner, size: number): Promise<Uint8Array[] | null> {
   const pos = frontierPositions(size);
   if (pos.length === 0) return [];
-  // Raw SQL: this runs on every audit append (see appendAuditEntry).
-  const rows = await tx.$queryRawUnsafe<{ level: number; index: string; hash: string }[]>(
+  // Plain SQL: this runs on every audit append (see appendAuditEntry).
+  const rows = await sql.query<{ level: number; index: string; hash: string }>(
     `SELECT "level", "index"::text AS "index", "hash" FROM "MerkleNode" WHERE ("level", "index") IN (${pos.map((_, i) => `($${2 * i + 1}::int, $${2 * i + 2}::bigint)`).join(', ')})`,
-    ...pos.flatMap((p) => [p.level, String(p.index)]),
+    pos.flatMap((p) => [p.level, String(p.index)]),
   );
   const byKey = new Map(rows.map((r) => [`${r.level}/${r.index}`, fromHex(r.hash)]));
   const hashes = pos.map((p) => byKey.get(`${p.level}/${p.index}`));
   return hashes.every((h) => h) ? (hashes as Uint8Array[]) : null;
 }
 
-async function accumulatorAt(tx: Pick<Tx, '$queryRawUnsafe'>, size: number): Promise<MerkleAccumulator> {
-  const f = await frontierAt(tx, size);
+async function accumulatorAt(sql: SqlRunner, size: number): Promise<MerkleAccumulator> {
+  const f = await frontierAt(sql, size);
   if (!f) throw new Error(`Merkle frontier of size ${size} is incomplete`);
   return MerkleAccumulator.fromFrontier(size, f);
 }
@@ -51,12 +50,12 @@ async function accumulatorAt(tx: Pick<Tx, '$queryRawUnsafe'>, size: number): Pro
  * If earlier entries have no leaves yet (a database from before the Merkle tree existed), they are
  * added first, in order, from their stored leaf hashes.
  */
-export async function appendMerkleLeaf(tx: Reader, seq: bigint, leafHashHex: string) {
+export async function appendMerkleLeaf(sql: SqlRunner, seq: bigint, leafHashHex: string) {
   const index = Number(seq - 1n);
   // Fast path, one read: the frontier of a tree of `index` leaves. Its last node covers leaf
   // index−1, and a node exists only once all its leaves do, so a complete frontier proves the
   // tree has exactly caught up (a duplicate leaf would then fail on the primary key).
-  const frontier = await frontierAt(tx, index);
+  const frontier = await frontierAt(sql, index);
   let acc: MerkleAccumulator;
   const rows: { level: number; index: bigint; hash: string }[] = [];
   const push = (leaf: Uint8Array) => {
@@ -65,27 +64,27 @@ export async function appendMerkleLeaf(tx: Reader, seq: bigint, leafHashHex: str
   if (frontier) {
     acc = MerkleAccumulator.fromFrontier(index, frontier);
   } else {
-    let size = await storedTreeSize(tx);
+    const [top] = await sql.query<{ index: string | null }>(`SELECT max("index")::text AS "index" FROM "MerkleNode" WHERE "level" = 0`);
+    let size = top?.index == null ? 0 : Number(top.index) + 1;
     if (size > index) throw new Error(`Merkle leaf ${index} already exists (tree size ${size})`);
-    acc = await accumulatorAt(tx, size);
+    acc = await accumulatorAt(sql, size);
     while (size < index) {
-      const batch = await tx.auditEntry.findMany({
-        where: { seq: { gt: BigInt(size), lte: BigInt(Math.min(index, size + 5000)) } },
-        orderBy: { seq: 'asc' },
-        select: { seq: true, leafHash: true },
-      });
+      const batch = await sql.query<{ seq: string; leafHash: string }>(
+        `SELECT e."seq"::text AS "seq", e."leafHash" FROM "AuditEntry" e WHERE e."seq" > $1::bigint AND e."seq" <= $2::bigint ORDER BY e."seq"`,
+        [String(size), String(Math.min(index, size + 5000))],
+      );
       if (batch.length === 0) throw new Error(`audit entry ${size + 1} is missing; cannot extend the Merkle tree`);
       for (const b of batch) {
-        if (b.seq !== BigInt(size + 1)) throw new Error(`audit entry ${size + 1} is missing; cannot extend the Merkle tree`);
+        if (b.seq !== String(size + 1)) throw new Error(`audit entry ${size + 1} is missing; cannot extend the Merkle tree`);
         push(fromHex(b.leafHash));
         size++;
       }
     }
   }
   push(fromHex(leafHashHex));
-  await tx.$executeRawUnsafe(
+  await sql.query(
     `INSERT INTO "MerkleNode" ("level", "index", "hash") VALUES ${rows.map((_, i) => `($${3 * i + 1}::int, $${3 * i + 2}::bigint, $${3 * i + 3})`).join(', ')}`,
-    ...rows.flatMap((r) => [r.level, String(r.index), r.hash]),
+    rows.flatMap((r) => [r.level, String(r.index), r.hash]),
   );
 }
 
