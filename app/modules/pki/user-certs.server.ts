@@ -7,7 +7,7 @@ import { verifySignedData } from '../../../crypto/cms';
 import { CryptoVerifyError } from '../../../crypto/errors';
 import { sha256, toHex } from '../../../crypto/hash';
 import { certInfo, derToPem, issueCertificate, pemToDer, validateChain, type CertInfo, type CertRole } from '../../../crypto/pki';
-import { getPrisma } from '~/db/index.server';
+import { getDatabase, getPrisma } from '~/db/index.server';
 import { appendAuditEntry, type Actor } from '~/modules/audit/audit.server';
 import { can } from '~/modules/auth/permissions';
 import { now } from '~/modules/clock/clock.server';
@@ -282,8 +282,12 @@ export async function verifyUserSignature(input: {
     at,
   });
   const fingerprint = toHex(await sha256(check.signerCert));
-  const prisma = await getPrisma();
-  const row = await prisma.certificate.findUnique({ where: { sha256: fingerprint } });
+  // Straight to the driver: every sealed-bid start pays this (docs/decisions/113).
+  const [found] = await (await getDatabase()).sql.query<{ id: string; userId: string; serialHex: string; revokedMs: number | null }>(
+    'SELECT "id", "userId", "serialHex", (EXTRACT(EPOCH FROM "revokedAt") * 1000)::float8 AS "revokedMs" FROM "Certificate" WHERE "sha256" = $1',
+    [fingerprint],
+  );
+  const row = found && { ...found, revokedAt: found.revokedMs === null ? null : new Date(Number(found.revokedMs)) };
   if (!row || row.userId !== input.userId) {
     throw new CryptoVerifyError('CERT_UNTRUSTED', `the signer certificate ${fingerprint.slice(0, 16)}… is not registered to this user`);
   }
