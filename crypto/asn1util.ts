@@ -181,6 +181,24 @@ export function parseCertificate(der: Uint8Array, what = 'certificate'): pkijs.C
   return cert;
 }
 
+// Parsed CRLs the same way: every signature check at a bid's start is given the platform's current
+// CRL, which changes only when a certificate is revoked.
+const CRL_CACHE_MAX = 8;
+const CRL_CACHE_MAX_BYTES = 1 << 20;
+const crlCache = new Map<string, pkijs.CertificateRevocationList>();
+
+export function parseCrl(der: Uint8Array, what = 'CRL'): pkijs.CertificateRevocationList {
+  const key = der instanceof Uint8Array && der.length > 0 && der.length <= CRL_CACHE_MAX_BYTES ? bytesKey(der) : undefined;
+  const hit = key === undefined ? undefined : crlCache.get(key);
+  if (hit) return hit;
+  const crl = parsePki(der, what, (schema) => new pkijs.CertificateRevocationList({ schema }));
+  if (key !== undefined) {
+    crlCache.set(key, crl);
+    if (crlCache.size > CRL_CACHE_MAX) crlCache.delete(crlCache.keys().next().value!);
+  }
+  return crl;
+}
+
 export function encodeDer(obj: { toSchema(): asn1js.AsnType } | asn1js.AsnType): Uint8Array {
   const schema = 'toBER' in obj ? obj : obj.toSchema();
   return new Uint8Array(schema.toBER(false));

@@ -23,6 +23,7 @@ import {
   nameToString,
   namesEqual,
   parseCertificate,
+  parseCrl,
   parseDer,
   parsePki,
   randomSerial,
@@ -656,7 +657,7 @@ async function validateChainUnsafe(opts: ValidateChainOptions): Promise<{ path: 
       // an unparsable extra certificate in a bag cannot be on the path; ignore it
     }
   }
-  const crls = (opts.crls ?? []).map((d, i) => ({ der: d, crl: parsePki(d, `CRL #${i + 1}`, (schema) => new pkijs.CertificateRevocationList({ schema })) }));
+  const crls = (opts.crls ?? []).map((d, i) => ({ der: d, crl: parseCrl(d, `CRL #${i + 1}`) }));
 
   const path: { der: Uint8Array; cert: pkijs.Certificate }[] = [{ der: opts.cert, cert: leaf }];
   let anchor: { der: Uint8Array; cert: pkijs.Certificate } | undefined;
