@@ -54,7 +54,7 @@ export interface BidderUser {
 /** Abandoned uploads (no chunk for this long) are expired by the sweeper. */
 export const UPLOAD_IDLE_MS = 30 * 60_000;
 /** At most this many uploads are inspected (hashed from disk) at once: bounded memory and I/O. */
-const MAX_PARALLEL_COMPLETIONS = 4;
+const MAX_PARALLEL_COMPLETIONS = 12;
 /** At most this many starts (signature, chain and database checks) are processed at once. */
 const MAX_PARALLEL_STARTS = 4;
 
