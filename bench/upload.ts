@@ -210,7 +210,8 @@ export async function startAppServer(dataDir: string, opts: { log?: string; data
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'scripts/start.js')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: opts.databaseUrl ?? '', DEMO_MODE: 'true', TZ: 'Asia/Shanghai', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: `http://localhost:${port}`, BUILD_DIR: process.env.BUILD_DIR ?? 'build-bid' },
+    // MALLOC_ARENA_MAX as `npm start` sets it (package.json; docs/decisions/116).
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: opts.databaseUrl ?? '', DEMO_MODE: 'true', TZ: 'Asia/Shanghai', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: `http://localhost:${port}`, BUILD_DIR: process.env.BUILD_DIR ?? 'build-bid' },
     stdio: ['ignore', logFd, logFd],
   });
   const url = `http://127.0.0.1:${port}`;

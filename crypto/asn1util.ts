@@ -231,8 +231,21 @@ export function nameAttr(name: pkijs.RelativeDistinguishedNames, oid: string): s
   return tv ? attrValueString(tv.value) : undefined;
 }
 
+// A parsed name (one that has the bytes it was decoded from) is re-encoded once: PKI.js re-parses
+// and re-encodes it on every toSchema(), and names are compared several times per signature check.
+// Names built in code (no decoded bytes) are encoded every time, since they may still change.
+const nameDers = new WeakMap<pkijs.RelativeDistinguishedNames, Uint8Array>();
+
+/** The DER of a name. The result must not be modified. */
 export function nameDer(name: pkijs.RelativeDistinguishedNames): Uint8Array {
-  return new Uint8Array(name.toSchema().toBER(false));
+  const parsed = name.valueBeforeDecode.byteLength > 0;
+  if (parsed) {
+    const hit = nameDers.get(name);
+    if (hit) return hit;
+  }
+  const der = new Uint8Array(name.toSchema().toBER(false));
+  if (parsed) nameDers.set(name, der);
+  return der;
 }
 
 export function namesEqual(a: pkijs.RelativeDistinguishedNames, b: pkijs.RelativeDistinguishedNames): boolean {

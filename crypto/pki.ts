@@ -579,12 +579,28 @@ function checkPurpose(c: pkijs.Certificate, purpose: CertPurpose) {
   }
 }
 
-async function verifiedBy(child: pkijs.Certificate, issuer: pkijs.Certificate): Promise<boolean> {
-  try {
-    return await child.verify(issuer, engine());
-  } catch {
-    return false;
+// Whether one parsed object's signature verifies with another certificate's key is a property of
+// their bytes alone. Parsed certificates and CRLs are shared by their exact bytes (parseCertificate,
+// parseCrl) and never changed, so each pair is verified once per process: every bid start checks
+// the same bidder certificate against the same CA and the same CRL.
+const verifiedPairs = new WeakMap<object, WeakMap<pkijs.Certificate, Promise<boolean>>>();
+
+function onceFor(subject: object, issuer: pkijs.Certificate, check: () => Promise<boolean>): Promise<boolean> {
+  let byIssuer = verifiedPairs.get(subject);
+  if (!byIssuer) {
+    byIssuer = new WeakMap();
+    verifiedPairs.set(subject, byIssuer);
   }
+  let result = byIssuer.get(issuer);
+  if (!result) {
+    result = check().catch(() => false);
+    byIssuer.set(issuer, result);
+  }
+  return result;
+}
+
+function verifiedBy(child: pkijs.Certificate, issuer: pkijs.Certificate): Promise<boolean> {
+  return onceFor(child, issuer, () => child.verify(issuer, engine()));
 }
 
 interface ParsedCrl {
@@ -600,12 +616,7 @@ async function checkRevocation(
 ) {
   for (const { crl } of crls) {
     if (!namesEqual(crl.issuer, issuer.subject)) continue;
-    let ok = false;
-    try {
-      ok = await crl.verify({ issuerCertificate: issuer }, engine());
-    } catch {
-      ok = false;
-    }
+    const ok = await onceFor(crl, issuer, () => crl.verify({ issuerCertificate: issuer }, engine()));
     if (!ok) throw new CryptoVerifyError('CRL_INVALID', `CRL issued by "${subjectOf(issuer)}" has an invalid signature`);
     const iku = keyUsageOf(issuer);
     if (iku && !bitSet(iku, KU.cRLSign)) throw new CryptoVerifyError('CRL_INVALID', `CRL issuer "${subjectOf(issuer)}" lacks cRLSign key usage`);

@@ -71,4 +71,13 @@ describe('running SHA-256 of a part file', () => {
     fs.writeFileSync(file, Buffer.from('y'.repeat(100)));
     expect((await finishFileHash('u5', file)).sha256).toBe(sha(Buffer.from('y'.repeat(100))));
   });
+  it('keeps many uploads’ running hashes apart when all of them advance at once (reads are queued, buffers shared)', async () => {
+    const files = Array.from({ length: 40 }, () => tempFile());
+    const contents = files.map((_, i) => crypto.randomBytes(1024 * 1024 + 1000 * i + 1));
+    files.forEach((f, i) => fs.writeFileSync(f, contents[i]));
+    const half = await Promise.all(files.map((f, i) => hashPartFile(`many-${i}`, f, Math.floor(contents[i].length / 2))));
+    expect(half).toEqual(contents.map((c) => Math.floor(c.length / 2)));
+    const done = await Promise.all(files.map((f, i) => finishFileHash(`many-${i}`, f)));
+    expect(done).toEqual(contents.map((c) => ({ sha256: sha(c), size: c.length })));
+  });
 });

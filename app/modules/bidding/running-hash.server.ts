@@ -42,27 +42,47 @@ function serialize<T>(key: string, file: string, fn: (s: State) => Promise<T>): 
   return run;
 }
 
-// Read buffers are reused: a fresh 1 MB per call would leave hundreds of MB of dead buffers to the
-// garbage collector during a rush (one call per 8 MB chunk of every bid).
+// At most READERS reads-and-hashes run at once on this thread, each with one of READERS reused
+// buffers. The worker answers messages concurrently, and near a deadline every receiving upload
+// has a job in flight after each chunk: unbounded, each held its own 1 MB buffer (~90 MB of the
+// server's peak RSS with 100 uploads, for no gain, since one thread hashes one buffer at a time).
 const READ_BYTES = 1 << 20;
+const READERS = 2;
 const spare: Buffer[] = [];
+let readers = 0;
+const queue: (() => void)[] = [];
 
-async function advance(s: State, upTo: number | null): Promise<void> {
-  const fh = await fsp.open(s.file, 'r');
+async function withReadBuffer<T>(fn: (buf: Buffer) => Promise<T>): Promise<T> {
+  if (readers >= READERS) await new Promise<void>((r) => queue.push(r));
+  else readers++;
   const buf = spare.pop() ?? Buffer.allocUnsafe(READ_BYTES);
   try {
-    for (;;) {
-      const want = upTo === null ? buf.length : Math.min(buf.length, upTo - s.at);
-      if (want <= 0) break;
-      const { bytesRead } = await fh.read(buf, 0, want, s.at);
-      if (bytesRead === 0) break;
-      s.hash.update(buf.subarray(0, bytesRead));
-      s.at += bytesRead;
-    }
+    return await fn(buf);
   } finally {
-    if (spare.length < 8) spare.push(buf);
-    await fh.close();
+    spare.push(buf);
+    // The slot (and its buffer) passes to the next in line, or is freed.
+    const next = queue.shift();
+    if (next) next();
+    else readers--;
   }
+}
+
+async function advance(s: State, upTo: number | null): Promise<void> {
+  await withReadBuffer(async (buf) => {
+    const fh = await fsp.open(s.file, 'r');
+    try {
+      for (;;) {
+        const want = upTo === null ? buf.length : Math.min(buf.length, upTo - s.at);
+        if (want <= 0) break;
+        const { bytesRead } = await fh.read(buf, 0, want, s.at);
+        if (bytesRead === 0) break;
+        s.hash.update(buf.subarray(0, bytesRead));
+        s.at += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
+  });
 }
 
 /** Hashes `file` from where this upload's state stopped up to `upTo` bytes. Returns the bytes hashed so far. */

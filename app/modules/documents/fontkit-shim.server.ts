@@ -45,10 +45,52 @@ function withEncodeStream(font: FontkitFont): FontkitFont {
   return font;
 }
 
+// pdf-lib shapes every string it measures or draws with `font.layout()` (OpenType GSUB/GPOS
+// lookups), and a document measures the same labels and words many times while breaking lines;
+// every receipt repeats the same template text. The glyph run of a string depends only on the
+// string and the features, and nothing mutates it, so runs are kept per font.
+const MAX_LAYOUTS = 20_000;
+
+function withLayoutCache(font: FontkitFont): FontkitFont {
+  const layout = font.layout.bind(font) as (text: string, features?: unknown, ...rest: unknown[]) => unknown;
+  const runs = new Map<string, unknown>();
+  (font as { layout: unknown }).layout = (text: string, features?: unknown, ...rest: unknown[]) => {
+    if (rest.some((r) => r !== undefined)) return layout(text, features, ...rest);
+    const key = `${JSON.stringify(features ?? null)}\u0000${text}`;
+    let run = runs.get(key);
+    if (run === undefined) {
+      run = layout(text, features);
+      if (runs.size >= MAX_LAYOUTS) runs.clear();
+      runs.set(key, run);
+    }
+    return run;
+  };
+  return font;
+}
+
+// A subset re-decodes every glyph it includes (all its points, only to learn whether it is a
+// composite), for every document. Glyph objects live as long as their font; the decoded outline
+// of a glyph of a static font never changes, so it is decoded once.
+const decodeMemoized = new WeakSet<object>();
+
+function withGlyphDecodeCache(font: FontkitFont): FontkitFont {
+  if ((font as { _variationProcessor?: unknown })._variationProcessor) return font;
+  const proto = Object.getPrototypeOf((font as unknown as { getGlyph(id: number): object }).getGlyph(0)) as { _decode?: (this: Record<string, unknown>) => unknown };
+  if (typeof proto._decode !== 'function' || decodeMemoized.has(proto)) return font;
+  const decode = proto._decode;
+  proto._decode = function (this: Record<string, unknown>) {
+    if (this._font && (this._font as { _variationProcessor?: unknown })._variationProcessor) return decode.call(this);
+    if (!Object.prototype.hasOwnProperty.call(this, '__decoded')) Object.defineProperty(this, '__decoded', { value: decode.call(this) });
+    return this.__decoded;
+  };
+  decodeMemoized.add(proto);
+  return font;
+}
+
 export function parseFont(bytes: Uint8Array): FontkitFont {
   let font = parsed.get(bytes);
   if (!font) {
-    font = withEncodeStream(fontkit.create(bytes));
+    font = withGlyphDecodeCache(withLayoutCache(withEncodeStream(fontkit.create(bytes))));
     parsed.set(bytes, font);
   }
   return font;

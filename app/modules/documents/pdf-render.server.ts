@@ -4,6 +4,8 @@
 // hashed, signed and timestamped after rendering and must be reproducible by anyone holding the
 // data. Nothing here reads the clock or a random source; the creation date comes from the caller.
 import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
+import pako from 'pako';
 import { PDFDocument, PDFHexString, rgb } from 'pdf-lib';
 import type { PDFFont, PDFPage, RGB } from 'pdf-lib';
 import { fontkitShim } from './fontkit-shim.server';
@@ -540,6 +542,33 @@ export function columnWidths(columns: TableColumn[], total = TEXT_WIDTH): number
   if (sum <= 0) throw new Error('Table columns have no width');
   // Scale to the text width exactly, so tables line up with the text block on both sides.
   return widths.map((w) => (w * total) / sum);
+}
+
+/**
+ * pdf-lib compresses every stream it writes — font subsets and their ToUnicode CMaps (most of a
+ * document's bytes), page contents, object streams, the cross-reference stream — by calling
+ * `pako.deflate(bytes)`, a JavaScript deflate that cost a receipt about 5 of its 17 ms. It offers
+ * no option to bring another compressor, so that one function of the pako module it imports is
+ * routed to Node's zlib, which writes the same format (RFC 1950, level 6) several times faster
+ * and, like pako, the same bytes for the same input. Calls with options (other users of pako) go
+ * to pako as before. docs/decisions/116-receipts-and-upload-memory.md.
+ */
+type Deflate = (data: Uint8Array | ArrayBuffer | string, options?: unknown) => Uint8Array;
+const pakoModule = pako as unknown as { deflate: Deflate & { native?: true } };
+if (!pakoModule.deflate.native) {
+  const jsDeflate = pakoModule.deflate;
+  const native: Deflate & { native?: true } = (data, options) => {
+    if (options !== undefined || typeof data === 'string') return jsDeflate(data, options);
+    const out = zlib.deflateSync(data instanceof ArrayBuffer ? new Uint8Array(data) : data, { level: 6 });
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  };
+  native.native = true;
+  pakoModule.deflate = native;
+}
+
+/** Whether pdf-lib's deflate goes through zlib (tests). */
+export function usesNativeDeflate(): boolean {
+  return pakoModule.deflate.native === true;
 }
 
 /** Renders a document to PDF bytes. Same input, same bytes. */

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import zlib from 'node:zlib';
 import { columnWidths, documentDigest, renderPdf, type Block, type PdfDoc } from './pdf.server';
+import { renderPdfInThisThread, usesNativeDeflate } from './pdf-render.server';
 import { hasPoppler, inkCoverage, pdfInfo, pdfPages, rasterize, squash, wordBoxes } from './testing.server';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -67,6 +69,21 @@ afterEach(() => {
 });
 
 describe('renderPdf', () => {
+  it('compresses its streams with zlib, and every FlateDecode stream inflates', async () => {
+    const bytes = Buffer.from(await renderPdfInThisThread(sampleDoc()));
+    expect(usesNativeDeflate()).toBe(true);
+    const text = bytes.toString('latin1');
+    let streams = 0;
+    for (const m of text.matchAll(/\/Filter \/FlateDecode[^]*?stream\r?\n/g)) {
+      const start = m.index! + m[0].length;
+      const end = text.indexOf('endstream', start);
+      expect(() => zlib.inflateSync(bytes.subarray(start, end))).not.toThrow();
+      streams++;
+    }
+    // fonts (2 × file + CMap), page contents, object and cross-reference streams
+    expect(streams).toBeGreaterThanOrEqual(6);
+  });
+
   it('is deterministic: the same document renders to the same bytes, whatever was rendered before', async () => {
     const doc = sampleDoc();
     const first = await renderPdf(doc);
