@@ -3,10 +3,16 @@
 // database, then serve on PORT (default 3000). `--dev` rebuilds on change.
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import path from 'node:path';
 import { loadBuild, serve } from './server.js';
 
 process.env.TZ ??= 'Asia/Shanghai';
+// WebAssembly (the embedded PostgreSQL, Prisma's query compiler) is compiled by V8's baseline
+// compiler only. Its optimizing tier kept ~50 MB more resident for no measurable gain on this
+// workload (20,000 PGlite queries, 3,000 Prisma queries: within noise either way);
+// docs/decisions/116-receipts-and-upload-memory.md. Set before the app and its WASM load.
+if (process.env.GGZY_WASM_OPTIMIZE !== 'true') v8.setFlagsFromString('--liftoff-only');
 const dev = process.argv.includes('--dev');
 if (dev) process.env.NODE_ENV ??= 'development';
 else process.env.NODE_ENV ??= 'production';

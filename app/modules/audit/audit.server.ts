@@ -64,26 +64,29 @@ export async function appendAuditEntry(tx: AnyTx, actor: Actor, input: AuditInpu
     prevHash: last?.entryHash ?? GENESIS_HASH,
   };
   const { entryHash, leafHash } = await auditEntryHashes(fields);
-  // The Merkle nodes this leaf completes, in the same transaction (and under the same lock).
-  await appendMerkleLeaf(sql, seq, leafHash);
-  await sql.query(INSERT_ENTRY_SQL, [
-    fields.seq,
-    fields.at,
-    fields.actorUserId,
-    fields.actorName,
-    fields.actorOrgId,
-    fields.role,
-    fields.ip,
-    fields.userAgent,
-    fields.action,
-    fields.objectType,
-    fields.objectId,
-    fields.payloadHash,
-    payload === null ? null : JSON.stringify(payload),
-    fields.prevHash,
-    entryHash,
-    leafHash,
-  ]);
+  // The Merkle nodes this leaf completes, in the same transaction (and under the same lock), and
+  // the entry itself: one statement.
+  await appendMerkleLeaf(sql, seq, leafHash, {
+    text: INSERT_ENTRY_SQL,
+    params: [
+      fields.seq,
+      fields.at,
+      fields.actorUserId,
+      fields.actorName,
+      fields.actorOrgId,
+      fields.role,
+      fields.ip,
+      fields.userAgent,
+      fields.action,
+      fields.objectType,
+      fields.objectId,
+      fields.payloadHash,
+      payload === null ? null : JSON.stringify(payload),
+      fields.prevHash,
+      entryHash,
+      leafHash,
+    ],
+  });
   return {
     seq,
     at: new Date(fields.at),

@@ -58,21 +58,6 @@ export async function readTenderForStart(tenderId: string, orgId: string): Promi
   return r ? { tender: tenderOf(r), holder: r.holder === true } : null;
 }
 
-/** The tender with its sections, and the bidder's latest bid version in the section: one query. */
-export async function readTenderForCompletion(
-  tenderId: string,
-  sectionId: string,
-  orgId: string,
-): Promise<{ tender: TenderForUpload; previous: { version: number; status: string } | null } | null> {
-  const [r] = await query<TenderRow & { previous: unknown }>(
-    `SELECT ${TENDER_COLUMNS}, ` +
-      `(SELECT json_build_object('version', b."version", 'status', b."status") FROM "Bid" b WHERE b."sectionId" = $2 AND b."bidderOrgId" = $3 ORDER BY b."version" DESC LIMIT 1) AS "previous" ` +
-      `FROM "Tender" t WHERE t."id" = $1`,
-    [tenderId, sectionId, orgId],
-  );
-  return r ? { tender: tenderOf(r), previous: json<{ version: number; status: string } | null>(r.previous) } : null;
-}
-
 export interface NewUpload {
   id: string;
   tenderId: string;
@@ -115,13 +100,32 @@ export async function readUpload(id: string): Promise<BidUpload | null> {
   return { ...rest, envelopeSize: BigInt(envelopeSize), createdAt: new Date(Number(createdMs)), updatedAt: new Date(Number(updatedMs)) };
 }
 
-// Inside the completion transaction (Database.transaction, which appendAuditEntry also takes).
-
-export async function tenderStateIn(tx: SqlRunner, tenderId: string): Promise<{ status: string; bidDeadline: Date }> {
-  const [r] = await tx.query<{ status: string; deadlineMs: number }>(`SELECT "status", ${epochMs('"bidDeadline"')} AS "deadlineMs" FROM "Tender" WHERE "id" = $1`, [tenderId]);
-  if (!r) throw new Error(`tender ${tenderId} not found`);
-  return { status: r.status, bidDeadline: new Date(Number(r.deadlineMs)) };
+/**
+ * The upload row together with its tender (sections included) and the bidder's latest bid in
+ * the section, for a completion: one query instead of two.
+ */
+export async function readUploadForCompletion(
+  id: string,
+): Promise<{ upload: BidUpload; tender: TenderForUpload | null; previous: { version: number; status: string } | null } | null> {
+  const [r] = await query<UploadRow & { tender: unknown; previous: unknown }>(
+    `SELECT u."id", u."tenderId", u."sectionId", u."bidderOrgId", u."userId", u."submission", u."envelopeSha256", u."envelopeSize"::text AS "envelopeSize", u."signerCertSha256", u."status", u."reason", u."bidId", ` +
+      `${epochMs('u."createdAt"')} AS "createdMs", ${epochMs('u."updatedAt"')} AS "updatedMs", ` +
+      `(SELECT row_to_json(x) FROM (SELECT ${TENDER_COLUMNS} FROM "Tender" t WHERE t."id" = u."tenderId") x) AS "tender", ` +
+      `(SELECT json_build_object('version', b."version", 'status', b."status") FROM "Bid" b WHERE b."sectionId" = u."sectionId" AND b."bidderOrgId" = u."bidderOrgId" ORDER BY b."version" DESC LIMIT 1) AS "previous" ` +
+      `FROM "BidUpload" u WHERE u."id" = $1`,
+    [id],
+  );
+  if (!r) return null;
+  const { createdMs, updatedMs, envelopeSize, tender, previous, ...rest } = r;
+  const t = json<TenderRow | null>(tender);
+  return {
+    upload: { ...rest, envelopeSize: BigInt(envelopeSize), createdAt: new Date(Number(createdMs)), updatedAt: new Date(Number(updatedMs)) },
+    tender: t ? tenderOf(t) : null,
+    previous: json<{ version: number; status: string } | null>(previous),
+  };
 }
+
+// Inside the completion transaction (Database.transaction, which appendAuditEntry also takes).
 
 export interface NewBid {
   id: string;
@@ -138,12 +142,23 @@ export interface NewBid {
   submittedAt: Date;
 }
 
-/** The bidder's active bid in the section becomes "replaced" and the new one is inserted active. */
-export async function insertBidReplacingActive(tx: SqlRunner, b: NewBid): Promise<void> {
-  await tx.query(`UPDATE "Bid" SET "status" = 'replaced' WHERE "sectionId" = $1 AND "bidderOrgId" = $2 AND "status" = 'active'`, [b.sectionId, b.bidderOrgId]);
-  await tx.query(
-    `INSERT INTO "Bid" ("id", "tenderId", "sectionId", "bidderOrgId", "submittedById", "version", "envelopeSha256", "envelopeSize", "submission", "signerCertSha256", "signerSubject", "status", "submittedAt") ` +
-      `VALUES ($1, $2, $3, $4, $5, $6::int, $7, $8::bigint, $9, $10, $11, 'active', $12::timestamptz)`,
+/**
+ * One statement for what a completion changes, and only if the tender still takes this bid (it is
+ * published and its deadline is after the bid's timestamp) and the upload is still receiving:
+ * the upload is claimed (a concurrent completion of the same upload finds it claimed), the bidder's
+ * active bid in the section becomes "replaced" and the new one is inserted active. The sub-statements
+ * share one snapshot, so "replaced" never touches the row inserted beside it. Returns the tender's
+ * state as read and whether the upload was claimed; when it was not, nothing changed.
+ */
+export async function recordBid(tx: SqlRunner, b: NewBid, uploadId: string, at: Date): Promise<{ status: string; bidDeadline: Date; claimed: boolean }> {
+  const [r] = await tx.query<{ status: string | null; deadlineMs: number | null; claimed: number }>(
+    `WITH t AS (SELECT "status", "bidDeadline" FROM "Tender" WHERE "id" = $2), ` +
+      `claim AS (UPDATE "BidUpload" SET "status" = 'complete', "bidId" = $1, "updatedAt" = $14::timestamptz ` +
+      `WHERE "id" = $13 AND "status" = 'receiving' AND EXISTS (SELECT 1 FROM t WHERE t."status" = 'published' AND t."bidDeadline" > $12::timestamptz) RETURNING "id"), ` +
+      `rep AS (UPDATE "Bid" SET "status" = 'replaced' WHERE "sectionId" = $3 AND "bidderOrgId" = $4 AND "status" = 'active' AND EXISTS (SELECT 1 FROM claim) RETURNING "id"), ` +
+      `ins AS (INSERT INTO "Bid" ("id", "tenderId", "sectionId", "bidderOrgId", "submittedById", "version", "envelopeSha256", "envelopeSize", "submission", "signerCertSha256", "signerSubject", "status", "submittedAt") ` +
+      `SELECT $1, $2, $3, $4, $5, $6::int, $7, $8::bigint, $9, $10, $11, 'active', $12::timestamptz WHERE EXISTS (SELECT 1 FROM claim) RETURNING "id") ` +
+      `SELECT (SELECT "status" FROM t) AS "status", (SELECT ${epochMs('"bidDeadline"')} FROM t) AS "deadlineMs", (SELECT count(*) FROM ins)::int AS "claimed"`,
     [
       b.id,
       b.tenderId,
@@ -157,17 +172,12 @@ export async function insertBidReplacingActive(tx: SqlRunner, b: NewBid): Promis
       b.signerCertSha256,
       b.signerSubject,
       b.submittedAt.toISOString(),
+      uploadId,
+      at.toISOString(),
     ],
   );
-}
-
-/** Marks the upload complete if it is still receiving; false when another completion got there first. */
-export async function claimUpload(tx: SqlRunner, uploadId: string, bidId: string, at: Date): Promise<boolean> {
-  const rows = await tx.query(
-    `UPDATE "BidUpload" SET "status" = 'complete', "bidId" = $2, "updatedAt" = $3::timestamptz WHERE "id" = $1 AND "status" = 'receiving' RETURNING "id"`,
-    [uploadId, bidId, at.toISOString()],
-  );
-  return rows.length === 1;
+  if (!r || r.status === null) throw new Error(`tender ${b.tenderId} not found`);
+  return { status: r.status, bidDeadline: new Date(Number(r.deadlineMs)), claimed: Number(r.claimed) === 1 };
 }
 
 export interface NewReceipt {

@@ -40,7 +40,7 @@ import { releaseAffinity, runJobFor } from '~/modules/workers/pool.server';
 import { withdrawalText } from './statements';
 import { newReceiptNo, renderSignedReceipt, tsaName } from './receipts.server';
 import { MAX_ENVELOPE_BYTES, UPLOAD_CHUNK_BYTES } from './types';
-import { claimUpload, insertBidReplacingActive, insertReceipt, insertUpload, readTenderForCompletion, readTenderForStart, readUpload, tenderStateIn } from './upload-sql.server';
+import { insertReceipt, insertUpload, readTenderForStart, readUpload, readUploadForCompletion, recordBid } from './upload-sql.server';
 
 export interface BidderUser {
   id: string;
@@ -185,6 +185,8 @@ async function start(user: BidderUser, input: { tenderId: string; sectionId: str
     signerCertSha256: v.signerCertSha256,
     at: t,
   });
+  // The completion names the signer on the receipt: the subject just verified saves it a query.
+  rememberSubject(v.signerCertSha256, v.signerSubject);
   for (const old of superseded) {
     abandonUpload(old);
     await fsp.rm(partPath(old), { force: true });
@@ -413,7 +415,10 @@ const withCompletionSlot = limiter(MAX_PARALLEL_COMPLETIONS);
 const withStartSlot = limiter(MAX_PARALLEL_STARTS);
 
 export async function completeBidUpload(actor: Actor, user: BidderUser, uploadId: string) {
-  const u = await loadOwnUpload(user, uploadId);
+  // The upload, its tender and the bidder's previous bid in the section: one query.
+  const found = await readUploadForCompletion(uploadId);
+  if (!found || found.upload.bidderOrgId !== user.organizationId) throw new BiddingError('上传任务不存在', 404);
+  const u = found.upload;
   if (u.status === 'complete' && u.bidId) {
     // a retried "complete" after a lost response: answer with the same receipt
     const prisma = await getPrisma();
@@ -424,19 +429,19 @@ export async function completeBidUpload(actor: Actor, user: BidderUser, uploadId
   if (busy.has(uploadId)) throw new BiddingError('该上传任务正在接收数据', 409, {}, 'BUSY');
   busy.add(uploadId);
   try {
-    return await withCompletionSlot(() => finish(actor, user, u));
+    return await withCompletionSlot(() => finish(actor, user, found));
   } finally {
     busy.delete(uploadId);
   }
 }
 
-async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<typeof loadOwnUpload>>) {
+async function finish(actor: Actor, user: BidderUser, ctx: NonNullable<Awaited<ReturnType<typeof readUploadForCompletion>>>) {
   const prisma = await getPrisma();
+  const u = ctx.upload;
   const size = Number(u.envelopeSize);
   const { bytes, file, stored } = await receivedOf(u);
   if (bytes !== size) throw new BiddingError('投标文件尚未上传完整', 409, {}, 'INCOMPLETE');
-  const ctx = await readTenderForCompletion(u.tenderId, u.sectionId, u.bidderOrgId);
-  if (!ctx) throw new BiddingError('招标项目不存在', 404);
+  if (!ctx.tender) throw new BiddingError('招标项目不存在', 404);
   const { previous } = ctx;
   const full = await refuseIfClosed(ctx.tender, u.id);
   const tender = full;
@@ -504,27 +509,31 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
   const receiptId = newRowId();
   // Plain SQL in one transaction; the audit entry and fingerprint join it (see upload-sql.server.ts).
   return (await getDatabase()).transaction(async (tx) => {
-    // Re-read under the transaction: an amendment, cancellation or the deadline may have come.
-    const t2 = await tenderStateIn(tx, u.tenderId);
-    if (t2.status !== 'published' || ts.genTime >= t2.bidDeadline) throw deadlineRefusal();
+    // Re-checked in the same statement that records the bid: an amendment, cancellation or the
+    // deadline may have come; and a concurrent completion of the same upload finds it claimed, so
+    // its whole transaction rolls back.
     forgetUpload(u.id);
-    await insertBidReplacingActive(tx, {
-      id: bidId,
-      tenderId: u.tenderId,
-      sectionId: u.sectionId,
-      bidderOrgId: u.bidderOrgId,
-      submittedById: user.id,
-      version,
-      envelopeSha256: u.envelopeSha256,
-      envelopeSize: size,
-      submission: u.submission,
-      signerCertSha256: u.signerCertSha256,
-      signerSubject: signer,
-      submittedAt: ts.genTime,
-    });
-    // Claims the upload: a concurrent completion of the same upload finds it no longer receiving
-    // and its whole transaction (bid, replacement) rolls back.
-    if (!(await claimUpload(tx, u.id, bidId, now()))) throw new BiddingError('该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
+    const recorded = await recordBid(
+      tx,
+      {
+        id: bidId,
+        tenderId: u.tenderId,
+        sectionId: u.sectionId,
+        bidderOrgId: u.bidderOrgId,
+        submittedById: user.id,
+        version,
+        envelopeSha256: u.envelopeSha256,
+        envelopeSize: size,
+        submission: u.submission,
+        signerCertSha256: u.signerCertSha256,
+        signerSubject: signer,
+        submittedAt: ts.genTime,
+      },
+      u.id,
+      now(),
+    );
+    if (recorded.status !== 'published' || ts.genTime >= recorded.bidDeadline) throw deadlineRefusal();
+    if (!recorded.claimed) throw new BiddingError('该上传任务已结束', 409, {}, 'UPLOAD_CLOSED');
     const entry = await appendAuditEntry(tx, actor, {
       action: kind === 'replace' ? 'bid.replace' : 'bid.submit',
       objectType: 'bid',
@@ -569,14 +578,17 @@ async function finish(actor: Actor, user: BidderUser, u: Awaited<ReturnType<type
 /** The signer's subject, from the registered certificate (verified at start) or, failing that, the statement. */
 // A certificate's subject is part of its bytes, so it never changes for a given SHA-256.
 const subjects = new Map<string, string>();
+function rememberSubject(certSha256: string, subject: string) {
+  if (subjects.size >= 10_000) subjects.clear();
+  subjects.set(certSha256, subject);
+}
 async function signerOf(certSha256: string, submission: Uint8Array): Promise<string> {
   const known = subjects.get(certSha256);
   if (known) return known;
   const prisma = await getPrisma();
   const cert = await prisma.certificate.findUnique({ where: { sha256: certSha256 }, select: { subject: true } });
   if (cert) {
-    if (subjects.size >= 10_000) subjects.clear();
-    subjects.set(certSha256, cert.subject);
+    rememberSubject(certSha256, cert.subject);
     return cert.subject;
   }
   const pki = await getPlatformPki();

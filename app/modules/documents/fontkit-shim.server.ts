@@ -48,8 +48,9 @@ function withEncodeStream(font: FontkitFont): FontkitFont {
 // pdf-lib shapes every string it measures or draws with `font.layout()` (OpenType GSUB/GPOS
 // lookups), and a document measures the same labels and words many times while breaking lines;
 // every receipt repeats the same template text. The glyph run of a string depends only on the
-// string and the features, and nothing mutates it, so runs are kept per font.
-const MAX_LAYOUTS = 20_000;
+// string and the features, and nothing mutates it, so the most recently used runs are kept per
+// font: the template's strings stay, one-off strings (hashes, numbers, names) age out.
+const MAX_LAYOUTS = 1_000;
 
 function withLayoutCache(font: FontkitFont): FontkitFont {
   const layout = font.layout.bind(font) as (text: string, features?: unknown, ...rest: unknown[]) => unknown;
@@ -60,9 +61,11 @@ function withLayoutCache(font: FontkitFont): FontkitFont {
     let run = runs.get(key);
     if (run === undefined) {
       run = layout(text, features);
-      if (runs.size >= MAX_LAYOUTS) runs.clear();
-      runs.set(key, run);
+      if (runs.size >= MAX_LAYOUTS) runs.delete(runs.keys().next().value!);
+    } else {
+      runs.delete(key);
     }
+    runs.set(key, run);
     return run;
   };
   return font;

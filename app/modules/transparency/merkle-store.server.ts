@@ -50,7 +50,12 @@ async function accumulatorAt(sql: SqlRunner, size: number): Promise<MerkleAccumu
  * If earlier entries have no leaves yet (a database from before the Merkle tree existed), they are
  * added first, in order, from their stored leaf hashes.
  */
-export async function appendMerkleLeaf(sql: SqlRunner, seq: bigint, leafHashHex: string) {
+/**
+ * Stores the Merkle nodes that leaf `seq` completes. `with` is a statement to run in the same
+ * round trip (the audit entry insert): the node insert becomes a data-modifying CTE in front of it,
+ * its parameters numbered after the statement's own.
+ */
+export async function appendMerkleLeaf(sql: SqlRunner, seq: bigint, leafHashHex: string, withStatement?: { text: string; params: unknown[] }) {
   const index = Number(seq - 1n);
   // Fast path, one read: the frontier of a tree of `index` leaves. Its last node covers leaf
   // index−1, and a node exists only once all its leaves do, so a complete frontier proves the
@@ -82,10 +87,11 @@ export async function appendMerkleLeaf(sql: SqlRunner, seq: bigint, leafHashHex:
     }
   }
   push(fromHex(leafHashHex));
-  await sql.query(
-    `INSERT INTO "MerkleNode" ("level", "index", "hash") VALUES ${rows.map((_, i) => `($${3 * i + 1}::int, $${3 * i + 2}::bigint, $${3 * i + 3})`).join(', ')}`,
-    rows.flatMap((r) => [r.level, String(r.index), r.hash]),
-  );
+  const base = withStatement?.params.length ?? 0;
+  const insert = `INSERT INTO "MerkleNode" ("level", "index", "hash") VALUES ${rows.map((_, i) => `($${base + 3 * i + 1}::int, $${base + 3 * i + 2}::bigint, $${base + 3 * i + 3})`).join(', ')}`;
+  const params = rows.flatMap((r) => [r.level, String(r.index), r.hash]);
+  if (!withStatement) await sql.query(insert, params);
+  else await sql.query(`WITH merkle AS (${insert}) ${withStatement.text}`, [...withStatement.params, ...params]);
 }
 
 /** Proof source over the stored nodes, with a per-request cache (a proof reads some nodes twice). */
