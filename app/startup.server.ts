@@ -1,10 +1,11 @@
 import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import { closeDatabase, getDatabase } from '~/db/index.server';
 import { migrate } from '~/db/migrate.server';
 import { env, type Env } from '~/env.server';
 import { log } from '~/modules/log.server';
-import { registerUploadRoutes } from '~/modules/bidding/upload-http.server';
+import { handleUploadChunk, registerUploadRoutes } from '~/modules/bidding/upload-http.server';
 import { registerAllJobs } from '~/jobs.server';
 import { loadClockOffset } from '~/modules/clock/clock-store.server';
 import { startScheduler, stopScheduler } from '~/modules/clock/scheduler.server';
@@ -54,4 +55,12 @@ export function validateEnv(): Env {
 /** Routes that need the raw Node request, served by Express before Remix: sealed-bid chunk uploads. */
 export function expressRoutes(app: Express) {
   registerUploadRoutes(app);
+}
+
+/**
+ * Requests served from Node's request and response before Express sees them (scripts/server.js):
+ * sealed-bid chunk uploads. Returns whether the request was taken.
+ */
+export function rawRoutes(req: IncomingMessage, res: ServerResponse): boolean {
+  return handleUploadChunk(req, res);
 }

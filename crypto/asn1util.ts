@@ -409,8 +409,16 @@ export function encodeNode(node: DerNode): Uint8Array {
   return out;
 }
 
+const oidDers = new Map<string, Uint8Array>();
+
 export function oidDer(oid: string): Uint8Array {
-  return new Uint8Array(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
+  let d = oidDers.get(oid);
+  if (!d) {
+    d = new Uint8Array(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
+    // A fixed set of OIDs in practice; the bound only keeps hostile input from growing it.
+    if (oidDers.size < 1000) oidDers.set(oid, d);
+  }
+  return d.slice();
 }
 
 export function smallIntDer(n: number): Uint8Array {

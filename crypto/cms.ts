@@ -67,10 +67,25 @@ function attributeDer(type: string, value: Uint8Array): Uint8Array {
  * ESS signingCertificateV2 with ESSCertIDv2{certHash (SHA-256, default algorithm omitted per DER),
  * issuerSerial{GeneralNames[directoryName], serial}}; OpenSSL's `ts -verify` checks the issuer form.
  */
+// The attribute depends only on the certificate; the platform signs with the same few (TSA, record
+// signer) hundreds of times near a deadline. Keyed by the parsed certificate, which parseCertificate
+// shares by exact bytes.
+const essV2 = new WeakMap<pkijs.Certificate, Promise<Uint8Array>>();
+
 export async function signingCertificateV2Der(certDerBytes: Uint8Array): Promise<Uint8Array> {
   const cert = parseCertificate(certDerBytes);
+  let pending = essV2.get(cert);
+  if (!pending) {
+    pending = essCertIdV2Der(cert, certDerBytes);
+    essV2.set(cert, pending);
+    pending.catch(() => essV2.delete(cert));
+  }
+  return (await pending).slice();
+}
+
+async function essCertIdV2Der(cert: pkijs.Certificate, certDerBytes: Uint8Array): Promise<Uint8Array> {
   const hash = await sha256(certDerBytes);
-  const issuerName = new Uint8Array(cert.issuer.toSchema().toBER(false));
+  const issuerName = nameDer(cert.issuer);
   const serial = new Uint8Array(cert.serialNumber.toBER(false));
   const issuerSerial = der(TAG.SEQUENCE, der(TAG.SEQUENCE, der(TAG.CTX4, issuerName)), serial);
   const essCertIdV2 = der(TAG.SEQUENCE, der(TAG.OCTET_STRING, hash), issuerSerial);
@@ -126,7 +141,7 @@ export async function buildSignedData(opts: BuildSignedDataOptions): Promise<Uin
 
   // RFC 5754: SHA-2 AlgorithmIdentifier parameters are absent.
   const digestAlg = encodeNode(der(TAG.SEQUENCE, oidDer(OID.sha256)));
-  const sid = der(TAG.SEQUENCE, new Uint8Array(cert.issuer.toSchema().toBER(false)), new Uint8Array(cert.serialNumber.toBER(false)));
+  const sid = der(TAG.SEQUENCE, nameDer(cert.issuer), new Uint8Array(cert.serialNumber.toBER(false)));
   const signerInfo = der(
     TAG.SEQUENCE,
     smallIntDer(1),

@@ -1,6 +1,7 @@
 // The HTTP front: Express serves static assets and hands every other request to Remix. It owns
 // what must happen before Remix sees a request: body size limits, the client address, security
 // headers for assets, and graceful shutdown.
+import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import compression from 'compression';
@@ -58,8 +59,13 @@ export function createApp({ build, bodyLimitBytes = 1024 * 1024, trustProxy = fa
 
 export async function serve({ build, port, host = '0.0.0.0', bodyLimitBytes, trustProxy, onClose }) {
   const app = createApp({ build, bodyLimitBytes, trustProxy });
+  // Requests the app serves from Node's own request and response, before Express (sealed-bid
+  // chunk uploads: thousands near a deadline); everything else goes to Express.
+  const raw = build.entry?.module?.rawRoutes;
+  const handler = typeof raw === 'function' ? (req, res) => (raw(req, res) ? undefined : app(req, res)) : app;
   const server = await new Promise((resolve) => {
-    const s = app.listen(port, host, () => resolve(s));
+    const s = http.createServer(handler);
+    s.listen(port, host, () => resolve(s));
   });
   server.keepAliveTimeout = 65_000;
   let closing = false;

@@ -12,7 +12,8 @@
 // therefore seen by this path within that time; it can only append ciphertext to the user's own
 // open upload, and completing it (the receipt) goes through the full, uncached check.
 import crypto from 'node:crypto';
-import type { Express, Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express } from 'express';
 import { can } from '~/modules/auth/permissions';
 import { getSessionUser } from '~/modules/auth/session.server';
 import { log } from '~/modules/log.server';
@@ -66,18 +67,22 @@ export function clearSessionCache() {
   sessions.clear();
 }
 
-function send(res: ExpressResponse, status: number, body: unknown) {
+const CHUNK_PATH = /^\/api\/uploads\/bids\/([A-Za-z0-9_-]{1,64})$/;
+
+function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) {
   if (res.headersSent || res.destroyed) return;
-  res.status(status).set('Cache-Control', 'no-store').json(body);
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...extraHeaders });
+  res.end(text);
 }
 
-async function putChunk(req: ExpressRequest, res: ExpressResponse) {
-  const uploadId = String(req.params.id);
+async function putChunk(req: IncomingMessage, res: ServerResponse, uploadId: string, query: URLSearchParams) {
   try {
     const user = await cachedSessionUser(req.headers.cookie);
     if (!user) throw new BiddingError('登录已失效，请重新登录后继续递交', 401, {}, 'UNAUTHENTICATED');
     if (!can(user.role, 'submit:bid')) throw new BiddingError('您没有权限执行此操作', 403, {}, 'FORBIDDEN');
-    const raw = typeof req.query.offset === 'string' ? req.query.offset : '';
+    const offsets = query.getAll('offset');
+    const raw = offsets.length === 1 ? offsets[0] : '';
     const offset = raw === '' ? NaN : Number(raw);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new BiddingError('offset 参数不正确', 400);
     const lenHeader = req.headers['content-length'];
@@ -88,8 +93,7 @@ async function putChunk(req: ExpressRequest, res: ExpressResponse) {
   } catch (e) {
     if (e instanceof BiddingError) {
       // A body cut off for being too long: its connection is closed, not drained.
-      if (e.code === 'TOO_LARGE') res.set('Connection', 'close');
-      send(res, e.status, { error: e.message, code: e.code, fieldErrors: e.fieldErrors });
+      send(res, e.status, { error: e.message, code: e.code, fieldErrors: e.fieldErrors }, e.code === 'TOO_LARGE' ? { Connection: 'close' } : {});
       return;
     }
     if (req.destroyed || req.readableAborted || (e as { code?: string }).code === 'ECONNRESET' || (e as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') {
@@ -102,7 +106,25 @@ async function putChunk(req: ExpressRequest, res: ExpressResponse) {
   }
 }
 
-/** Registers the chunk route on the Express app, before the Remix handler. */
+/**
+ * Serves `PUT /api/uploads/bids/:id?offset=N` straight from Node's request and response, ahead of
+ * Express and Remix (scripts/server.js asks it first for every request). Each of a deadline rush's
+ * thousands of chunk requests otherwise went through Express's request setup, compression and
+ * static-file middleware: about 1 ms of the event loop each, for a JSON answer of 40 bytes.
+ * Returns false (and touches nothing) for any other request.
+ */
+export function handleUploadChunk(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method !== 'PUT' || !req.url) return false;
+  const q = req.url.indexOf('?');
+  const m = CHUNK_PATH.exec(q < 0 ? req.url : req.url.slice(0, q));
+  if (!m) return false;
+  void putChunk(req, res, m[1], new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1)));
+  return true;
+}
+
+/** Registers the chunk route on an Express app (where the raw front is not used, e.g. tests). */
 export function registerUploadRoutes(app: Express) {
-  app.put('/api/uploads/bids/:id', (req, res) => void putChunk(req, res));
+  app.put('/api/uploads/bids/:id', (req, res, next) => {
+    if (!handleUploadChunk(req, res)) next();
+  });
 }
