@@ -231,21 +231,13 @@ export function nameAttr(name: pkijs.RelativeDistinguishedNames, oid: string): s
   return tv ? attrValueString(tv.value) : undefined;
 }
 
-// A parsed name (one that has the bytes it was decoded from) is re-encoded once: PKI.js re-parses
-// and re-encodes it on every toSchema(), and names are compared several times per signature check.
-// Names built in code (no decoded bytes) are encoded every time, since they may still change.
-const nameDers = new WeakMap<pkijs.RelativeDistinguishedNames, Uint8Array>();
-
-/** The DER of a name. The result must not be modified. */
+// A parsed name is compared by the bytes it was decoded from (what was signed); PKI.js's
+// toSchema() would re-parse and re-encode them, which for DER gives the same bytes at a cost paid
+// several times per signature check. Names built in code (no decoded bytes) are encoded.
+/** The DER of a name. */
 export function nameDer(name: pkijs.RelativeDistinguishedNames): Uint8Array {
-  const parsed = name.valueBeforeDecode.byteLength > 0;
-  if (parsed) {
-    const hit = nameDers.get(name);
-    if (hit) return hit;
-  }
-  const der = new Uint8Array(name.toSchema().toBER(false));
-  if (parsed) nameDers.set(name, der);
-  return der;
+  if (name.valueBeforeDecode.byteLength > 0) return new Uint8Array(name.valueBeforeDecode.slice(0));
+  return new Uint8Array(name.toSchema().toBER(false));
 }
 
 export function namesEqual(a: pkijs.RelativeDistinguishedNames, b: pkijs.RelativeDistinguishedNames): boolean {

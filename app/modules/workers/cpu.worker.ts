@@ -1,14 +1,17 @@
 // Entry of the CPU worker threads (pool.server.ts): self-contained jobs that would otherwise hold
 // the server's one event loop for milliseconds each, while hundreds of uploads wait on it:
-// laying out PDFs, and hashing and parsing a sealed bid file at completion. Jobs take plain data
+// laying out PDFs, hashing and parsing a sealed bid file at completion, and checking a signature
+// (CMS parsing and the chain: several ms each, a hundred bidders start at once). Jobs take plain data
 // and file paths and return plain data; nothing here touches the database, private keys or sessions.
 import { parentPort } from 'node:worker_threads';
+import { verifySignedData } from '../../../crypto/cms';
 import { inspectSealedBidFile } from '~/modules/bidding/inspect.server';
 import { dropRunningHash, hashPartFile, runningHashCount } from '~/modules/bidding/running-hash.server';
 import { renderPdfInThisThread } from '~/modules/documents/pdf-render.server';
 
 export const jobs = {
   renderPdf: renderPdfInThisThread,
+  verifySignedData,
   inspectSealedBidFile,
   hashPartFile,
   dropRunningHash,
