@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as asn1js from 'asn1js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signData, verifySignedData } from './cms.js';
 import { CryptoVerifyError } from './errors.js';
@@ -115,6 +116,31 @@ describe('signData / verifySignedData', () => {
     const r = ossl(['cms', '-sign', '-binary', '-outform', 'DER', '-md', 'sha256', '-in', 'content.bin', '-signer', 'rsa.pem', '-inkey', 'rsa.key', '-keyopt', 'rsa_padding_mode:pss', '-nodetach', '-out', 'pss.p7s']);
     expect(r.status, r.out).toBe(0);
     await verifySignedData({ signedData: readFileSync(file('pss.p7s')), trustAnchors: [ca.cert] });
+  });
+});
+
+describe('the certificate set', () => {
+  /** The SignedData's `certificates [0]` with `edit` applied to its members, re-encoded. */
+  function withBag(sig: Uint8Array, edit: (members: asn1js.AsnType[]) => void): Uint8Array {
+    const ci = asn1js.fromBER(sig).result as asn1js.Sequence;
+    const sd = (ci.valueBlock.value[1] as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence;
+    const bag = sd.valueBlock.value[3] as asn1js.Constructed;
+    expect(bag.idBlock.tagClass).toBe(3);
+    edit(bag.valueBlock.value as asn1js.AsnType[]);
+    return new Uint8Array(ci.toBER(false));
+  }
+
+  it('verifies with the signer certificate taken from the set, and refuses a set holding anything but X.509 certificates', async () => {
+    const sig = await signData({ content, signerCert: rsa.cert, signerKey: rsa.privateKey!, scheme: 'pss' });
+    const same = withBag(sig, () => {});
+    const ok = await verifySignedData({ signedData: same, trustAnchors: [ca.cert] });
+    expect(ok.signerCert).toEqual(rsa.cert);
+    // An attribute-certificate arm ([1] v1AttrCert) beside the signer certificate.
+    const odd = withBag(sig, (m) => m.push(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [new asn1js.Integer({ value: 1 })] })));
+    expect(await codeOf(verifySignedData({ signedData: odd, trustAnchors: [ca.cert] }))).toBe('MALFORMED');
+    // Without the signer certificate in the set the signer is unknown.
+    const empty = withBag(sig, (m) => m.splice(0, m.length));
+    expect(await codeOf(verifySignedData({ signedData: empty, trustAnchors: [ca.cert] }))).toBe('SIGNER_CERT_MISSING');
   });
 });
 
