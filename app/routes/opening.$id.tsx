@@ -3,7 +3,7 @@
 // the snapshot, so every participant sees every step in the same order.
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
-import { Link, useLoaderData, useRevalidator } from '@remix-run/react';
+import { Link, useLoaderData, useNavigation, useRevalidator } from '@remix-run/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getSessionUser } from '~/modules/auth/session.server';
 import { ensureOpening, getOpening, openingByTender, seatOf } from '~/modules/opening/room.server';
@@ -124,6 +124,28 @@ export default function OpeningRoom() {
     syncClock(s.serverNow);
   }, [s.serverNow, syncClock]);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // A room event reloads the snapshot, but never while a form submission or another reload is on
+  // its way: starting one then aborts the loads in flight (single fetch leaves that abort as an
+  // unhandled rejection in the page). It waits, and the reload after them sees the newest state.
+  const navigation = useNavigation();
+  const busy = useRef(false);
+  busy.current = revalidator.state !== 'idle' || navigation.state !== 'idle';
+  const revalidate = revalidator.revalidate;
+  const scheduleReload = useCallback(() => {
+    if (pending.current) clearTimeout(pending.current);
+    const tick = () => {
+      if (busy.current) {
+        pending.current = setTimeout(tick, 150);
+        return;
+      }
+      pending.current = null;
+      revalidate();
+    };
+    pending.current = setTimeout(tick, 120);
+  }, [revalidate]);
+  useEffect(() => () => {
+    if (pending.current) clearTimeout(pending.current);
+  }, []);
   const [videoSeqs, setVideoSeqs] = useState<Chunk[]>(s.videoChunks);
   const onEvent = useCallback(
     (e: LiveItem) => {
@@ -131,10 +153,9 @@ export default function OpeningRoom() {
         setVideoSeqs((prev) => (prev.some((p) => p.seq === e.data.seq) ? prev : [...prev, { seq: Number(e.data.seq), mime: String(e.data.mime ?? 'video/webm'), sha256: String(e.data.sha256) }]));
         return;
       }
-      if (pending.current) clearTimeout(pending.current);
-      pending.current = setTimeout(() => revalidator.revalidate(), 120);
+      scheduleReload();
     },
-    [revalidator],
+    [scheduleReload],
   );
   const { live, connected } = useRoomEvents(s.id, onEvent, (h) => clock.sync(h.serverNow));
   const [cert, setCert] = useState<string | null>(null);
