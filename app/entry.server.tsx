@@ -9,7 +9,7 @@ const ABORT_DELAY = 5_000;
 
 // The server build also carries the start-up tasks, so scripts/start.js runs them on the same
 // Prisma client and code that serves requests.
-export { startup, shutdown, validateEnv, expressRoutes, rawRoutes } from './startup.server';
+export { startup, shutdown, validateEnv, rawRoutes } from './startup.server';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',

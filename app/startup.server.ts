@@ -1,11 +1,10 @@
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Express } from 'express';
 import { closeDatabase, getDatabase } from '~/db/index.server';
 import { migrate } from '~/db/migrate.server';
 import { env, type Env } from '~/env.server';
 import { log } from '~/modules/log.server';
-import { handleUploadChunk, registerUploadRoutes } from '~/modules/bidding/upload-http.server';
+import { handleUploadChunk } from '~/modules/bidding/upload-http.server';
 import { registerAllJobs } from '~/jobs.server';
 import { loadClockOffset } from '~/modules/clock/clock-store.server';
 import { startScheduler, stopScheduler } from '~/modules/clock/scheduler.server';
@@ -50,11 +49,6 @@ export async function shutdown() {
 /** Parses and checks the environment; throws an error naming each bad variable. */
 export function validateEnv(): Env {
   return env();
-}
-
-/** Routes that need the raw Node request, served by Express before Remix: sealed-bid chunk uploads. */
-export function expressRoutes(app: Express) {
-  registerUploadRoutes(app);
 }
 
 /**

@@ -51,8 +51,6 @@ export function createApp({ build, bodyLimitBytes = 1024 * 1024, trustProxy = fa
     next();
   });
   app.use(bodyLimit(bodyLimitBytes));
-  const extra = build.entry?.module?.expressRoutes;
-  if (typeof extra === 'function') extra(app);
   app.all('*', createRequestHandler({ build, mode: process.env.NODE_ENV ?? 'production' }));
   return app;
 }

@@ -1,6 +1,6 @@
 // One sealed-bid upload: GET its status (the offset to resume from), PUT a chunk at ?offset=N
 // (the body is streamed to disk, never buffered whole), POST ?complete to finish and get the receipt.
-// In the running server chunk PUTs never reach this route: Express serves them straight from the
+// In the running server chunk PUTs never reach this route: the HTTP front serves them straight from the
 // Node request (app/modules/bidding/upload-http.server.ts); the PUT branch here serves the same
 // protocol wherever the app runs without that front (and answers identically).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';

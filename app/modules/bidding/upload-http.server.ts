@@ -1,5 +1,6 @@
 // The hot path of sealed-bid uploads — PUT /api/uploads/bids/:id?offset=N, once per 8 MB of every
-// bid — served by Express before Remix (registered through `expressRoutes`, app/startup.server.ts).
+// bid — served from Node's own request and response before Express and Remix (`rawRoutes`,
+// app/startup.server.ts, asked first by scripts/server.js).
 // Remix would turn the Node request into a web Request and its body into a web ReadableStream,
 // which appendChunk turns back into a Node stream; here the socket is piped to the part file
 // directly, with backpressure. Same protocol, answers and checks as the Remix route

@@ -89,15 +89,18 @@ export async function insertUpload(u: NewUpload): Promise<string[]> {
 
 type UploadRow = Omit<BidUpload, 'envelopeSize' | 'createdAt' | 'updatedAt'> & { envelopeSize: string; createdMs: number; updatedMs: number };
 
-export async function readUpload(id: string): Promise<BidUpload | null> {
-  const [r] = await query<UploadRow>(
-    `SELECT "id", "tenderId", "sectionId", "bidderOrgId", "userId", "submission", "envelopeSha256", "envelopeSize"::text AS "envelopeSize", "signerCertSha256", "status", "reason", "bidId", ` +
-      `${epochMs('"createdAt"')} AS "createdMs", ${epochMs('"updatedAt"')} AS "updatedMs" FROM "BidUpload" WHERE "id" = $1`,
-    [id],
-  );
-  if (!r) return null;
+const UPLOAD_COLUMNS =
+  `u."id", u."tenderId", u."sectionId", u."bidderOrgId", u."userId", u."submission", u."envelopeSha256", u."envelopeSize"::text AS "envelopeSize", u."signerCertSha256", u."status", u."reason", u."bidId", ` +
+  `${epochMs('u."createdAt"')} AS "createdMs", ${epochMs('u."updatedAt"')} AS "updatedMs"`;
+
+function uploadOf(r: UploadRow): BidUpload {
   const { createdMs, updatedMs, envelopeSize, ...rest } = r;
   return { ...rest, envelopeSize: BigInt(envelopeSize), createdAt: new Date(Number(createdMs)), updatedAt: new Date(Number(updatedMs)) };
+}
+
+export async function readUpload(id: string): Promise<BidUpload | null> {
+  const [r] = await query<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM "BidUpload" u WHERE u."id" = $1`, [id]);
+  return r ? uploadOf(r) : null;
 }
 
 /**
@@ -108,21 +111,16 @@ export async function readUploadForCompletion(
   id: string,
 ): Promise<{ upload: BidUpload; tender: TenderForUpload | null; previous: { version: number; status: string } | null } | null> {
   const [r] = await query<UploadRow & { tender: unknown; previous: unknown }>(
-    `SELECT u."id", u."tenderId", u."sectionId", u."bidderOrgId", u."userId", u."submission", u."envelopeSha256", u."envelopeSize"::text AS "envelopeSize", u."signerCertSha256", u."status", u."reason", u."bidId", ` +
-      `${epochMs('u."createdAt"')} AS "createdMs", ${epochMs('u."updatedAt"')} AS "updatedMs", ` +
+    `SELECT ${UPLOAD_COLUMNS}, ` +
       `(SELECT row_to_json(x) FROM (SELECT ${TENDER_COLUMNS} FROM "Tender" t WHERE t."id" = u."tenderId") x) AS "tender", ` +
       `(SELECT json_build_object('version', b."version", 'status', b."status") FROM "Bid" b WHERE b."sectionId" = u."sectionId" AND b."bidderOrgId" = u."bidderOrgId" ORDER BY b."version" DESC LIMIT 1) AS "previous" ` +
       `FROM "BidUpload" u WHERE u."id" = $1`,
     [id],
   );
   if (!r) return null;
-  const { createdMs, updatedMs, envelopeSize, tender, previous, ...rest } = r;
+  const { tender, previous, ...row } = r;
   const t = json<TenderRow | null>(tender);
-  return {
-    upload: { ...rest, envelopeSize: BigInt(envelopeSize), createdAt: new Date(Number(createdMs)), updatedAt: new Date(Number(updatedMs)) },
-    tender: t ? tenderOf(t) : null,
-    previous: json<{ version: number; status: string } | null>(previous),
-  };
+  return { upload: uploadOf(row), tender: t ? tenderOf(t) : null, previous: json<{ version: number; status: string } | null>(previous) };
 }
 
 // Inside the completion transaction (Database.transaction, which appendAuditEntry also takes).

@@ -74,15 +74,15 @@ function withLayoutCache(font: FontkitFont): FontkitFont {
 // A subset re-decodes every glyph it includes (all its points, only to learn whether it is a
 // composite), for every document. Glyph objects live as long as their font; the decoded outline
 // of a glyph of a static font never changes, so it is decoded once.
+// (A variable font's outlines depend on its axes: those are decoded as before.)
 const decodeMemoized = new WeakSet<object>();
 
 function withGlyphDecodeCache(font: FontkitFont): FontkitFont {
-  if ((font as { _variationProcessor?: unknown })._variationProcessor) return font;
   const proto = Object.getPrototypeOf((font as unknown as { getGlyph(id: number): object }).getGlyph(0)) as { _decode?: (this: Record<string, unknown>) => unknown };
   if (typeof proto._decode !== 'function' || decodeMemoized.has(proto)) return font;
   const decode = proto._decode;
   proto._decode = function (this: Record<string, unknown>) {
-    if (this._font && (this._font as { _variationProcessor?: unknown })._variationProcessor) return decode.call(this);
+    if ((this._font as { _variationProcessor?: unknown } | undefined)?._variationProcessor) return decode.call(this);
     if (!Object.prototype.hasOwnProperty.call(this, '__decoded')) Object.defineProperty(this, '__decoded', { value: decode.call(this) });
     return this.__decoded;
   };

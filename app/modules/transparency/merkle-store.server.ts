@@ -48,12 +48,9 @@ async function accumulatorAt(sql: SqlRunner, size: number): Promise<MerkleAccumu
 /**
  * Adds the leaf of audit entry `seq` (leaf index seq−1). Called under the audit advisory lock.
  * If earlier entries have no leaves yet (a database from before the Merkle tree existed), they are
- * added first, in order, from their stored leaf hashes.
- */
-/**
- * Stores the Merkle nodes that leaf `seq` completes. `with` is a statement to run in the same
- * round trip (the audit entry insert): the node insert becomes a data-modifying CTE in front of it,
- * its parameters numbered after the statement's own.
+ * added first, in order, from their stored leaf hashes. `withStatement` (the audit entry's insert)
+ * runs in the same round trip: the node insert becomes a data-modifying CTE in front of it, its
+ * parameters numbered after the statement's own.
  */
 export async function appendMerkleLeaf(sql: SqlRunner, seq: bigint, leafHashHex: string, withStatement?: { text: string; params: unknown[] }) {
   const index = Number(seq - 1n);
