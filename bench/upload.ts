@@ -9,22 +9,25 @@
  * 3. Baseline in the same run: a bare node:http server (child process) that appends the same
  *    chunks of the same files to disk, with the same concurrency.
  * 4. Steps 2 and 3 alternate for --rounds rounds; later rounds re-submit the same bids (replacements).
- * Prints throughput, wall time and the server's peak RSS (VmHWM) for both per round, and the ratio
- * of the medians. Asserts
+ *    Each round's uploads come from a fresh load-generator process (bench/lib/upload-client.ts), the
+ *    same for app and baseline, and every round starts with the page cache's dirty pages written out.
+ * Prints throughput, wall time, the server's peak RSS (VmHWM) and the CPU time of server and load
+ * generator for both per round, and the ratio of the medians. Asserts
  * nothing (targets: ≥ 0.5× the baseline, RSS < 400 MB). Also used by the crash test
  * (test/integration/bidding.fault.test.ts). With DATABASE_URL set the app runs on a fresh database
  * on that PostgreSQL server instead of PGlite (see benchDatabase).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHUNK, runLoad, type PreparedBid, type UploadOutcome } from './lib/upload-client';
+
+export { continueUpload, uploadBid, type PreparedBid, type UploadOutcome } from './lib/upload-client';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHUNK = 8 * 1024 * 1024;
 
 function arg(name: string, fallback: number): number {
   const argv = process.argv.slice(2);
@@ -40,15 +43,6 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(p));
     });
   });
-}
-
-export interface PreparedBid {
-  cookie: string;
-  tenderId: string;
-  sectionId: string;
-  submissionB64: string;
-  file: string;
-  size: number;
 }
 
 /**
@@ -154,6 +148,8 @@ export interface RunningServer {
   url: string;
   child: ChildProcess;
   peakRssMb(): number;
+  /** CPU time (user + system, all threads) the server used since it answered its health check. */
+  cpuSeconds(): number;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -181,7 +177,20 @@ async function waitFor(url: string, child: ChildProcess, ms: number) {
   }
 }
 
+function processCpu(pid: number): number {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    // utime + stime in clock ticks, which /proc counts at USER_HZ = 100 on Linux.
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function track(child: ChildProcess, url: string): RunningServer {
+  const busy0 = processCpu(child.pid!);
+  let busyAtStop: number | undefined;
   let peak = 0;
   const timer = setInterval(() => {
     const v = vmHwmMb(child.pid!);
@@ -192,8 +201,10 @@ function track(child: ChildProcess, url: string): RunningServer {
     url,
     child,
     peakRssMb: () => Math.max(peak, vmHwmMb(child.pid!) || 0),
+    cpuSeconds: () => (busyAtStop ?? processCpu(child.pid!)) - busy0,
     async stop(signal = 'SIGTERM') {
       clearInterval(timer);
+      busyAtStop ??= processCpu(child.pid!);
       if (child.exitCode !== null || child.signalCode) return;
       const done = new Promise((r) => child.once('exit', r));
       child.kill(signal);
@@ -246,68 +257,6 @@ export async function startBaseline(dir: string): Promise<RunningServer> {
   return track(child, `http://127.0.0.1:${port}`);
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function request(url: string, opts: { method: string; headers?: Record<string, string>; body?: Buffer | string; file?: { path: string; start: number; end: number } }): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method, headers: opts.headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (opts.file) fs.createReadStream(opts.file.path, { start: opts.file.start, end: opts.file.end - 1, highWaterMark: 256 * 1024 }).pipe(req);
-    else req.end(opts.body);
-  });
-}
-
-export interface UploadOutcome {
-  ok: boolean;
-  receiptNo?: string;
-  status?: number;
-  error?: string;
-}
-
-/** One sealed bid over the real protocol. `onChunk` lets the crash test kill the server mid-way. */
-export async function uploadBid(base: string, b: PreparedBid, onChunk?: (sent: number) => void, chunkBytes = CHUNK, started?: (uploadId: string) => void): Promise<UploadOutcome> {
-  const headers = { cookie: b.cookie };
-  const body = JSON.stringify({ tenderId: b.tenderId, sectionId: b.sectionId, submissionB64: b.submissionB64 });
-  const s = await request(`${base}/api/uploads/bids`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body });
-  if (s.status !== 201) return { ok: false, status: s.status, error: s.body };
-  const { uploadId } = JSON.parse(s.body) as { uploadId: string };
-  started?.(uploadId);
-  return continueUpload(base, b, uploadId, 0, onChunk, chunkBytes);
-}
-
-/** Sends the rest of an upload from `from` and completes it (also used to resume after a crash). */
-export async function continueUpload(base: string, b: PreparedBid, uploadId: string, from: number, onChunk?: (sent: number) => void, chunkBytes = CHUNK): Promise<UploadOutcome & { uploadId?: string }> {
-  const headers = { cookie: b.cookie };
-  let off = from;
-  while (off < b.size) {
-    const end = Math.min(off + chunkBytes, b.size);
-    const r = await request(`${base}/api/uploads/bids/${uploadId}?offset=${off}`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(end - off) }, file: { path: b.file, start: off, end } });
-    if (r.status !== 200) return { ok: false, status: r.status, error: r.body };
-    off = (JSON.parse(r.body) as { received: number }).received;
-    onChunk?.(off);
-  }
-  const c = await request(`${base}/api/uploads/bids/${uploadId}?complete`, { method: 'POST', headers: { ...headers, 'content-length': '0' } });
-  if (c.status !== 200) return { ok: false, status: c.status, error: c.body, uploadId };
-  return { ok: true, receiptNo: (JSON.parse(c.body) as { receiptNo: string }).receiptNo, uploadId };
-}
-
-async function uploadBaseline(base: string, b: PreparedBid, i: number): Promise<UploadOutcome> {
-  let off = 0;
-  while (off < b.size) {
-    const end = Math.min(off + CHUNK, b.size);
-    const r = await request(`${base}/u${i}?offset=${off}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': String(end - off) }, file: { path: b.file, start: off, end } });
-    if (r.status !== 200) return { ok: false, status: r.status };
-    off = (JSON.parse(r.body) as { received: number }).received;
-  }
-  await request(`${base}/u${i}`, { method: 'POST', headers: { 'content-length': '0' } });
-  return { ok: true };
-}
-
 /**
  * With DATABASE_URL set (a PostgreSQL server), the app runs on a fresh database created on that
  * server for this run and dropped afterwards; otherwise on the embedded PGlite, as `npm start`.
@@ -333,6 +282,15 @@ async function benchDatabase(): Promise<{ url?: string; label: string; drop(): P
       await c.end();
     },
   };
+}
+
+/**
+ * Writes every dirty page to disk before a round starts (sync(1)), so that neither server pays for
+ * the write-back of what came before it: the 2,000 MB of sealed bids just prepared, or the previous
+ * round's files.
+ */
+function flushDirtyPages() {
+  spawnSync('sync', { stdio: 'ignore' });
 }
 
 const median = (xs: number[]) => {
@@ -364,24 +322,27 @@ export async function run() {
     const baseRsses: number[] = [];
     let failed: UploadOutcome[] = [];
     console.log('');
-    console.log(`round  app wall s   MB/s  peak RSS MB  receipted   baseline wall s   MB/s  peak RSS MB`);
+    // CPU columns: seconds of CPU (all threads) used during the round by the server and by the load
+    // generator; both share this machine's cores, so a round is CPU-bound once their sum nears
+    // wall time × cores.
+    console.log(`round  app wall s   MB/s  peak RSS MB  receipted  server/client CPU s   baseline wall s   MB/s  peak RSS MB  server/client CPU s`);
     for (let r = 1; r <= rounds; r++) {
+      flushDirtyPages();
       const app = await startAppServer(dataDir, { databaseUrl: database.url });
-      const a0 = performance.now();
-      const results = await Promise.all(bids.map((b) => uploadBid(app.url, b)));
-      const appSec = (performance.now() - a0) / 1000;
+      const { seconds: appSec, results, cpuSeconds: appClientCpu } = await runLoad('app', app.url, bids);
       const appRss = app.peakRssMb();
       await app.stop();
+      const appCpu = app.cpuSeconds();
       const receipted = results.filter((x) => x.ok && x.receiptNo).length;
       failed = failed.concat(results.filter((x) => !x.ok));
 
       const baseDir = path.join(dataDir, `baseline-${r}`);
+      flushDirtyPages();
       const base = await startBaseline(baseDir);
-      const b0 = performance.now();
-      const baseResults = await Promise.all(bids.map((b, i) => uploadBaseline(base.url, b, i)));
-      const baseSec = (performance.now() - b0) / 1000;
+      const { seconds: baseSec, results: baseResults, cpuSeconds: baseClientCpu } = await runLoad('baseline', base.url, bids);
       const baseRss = base.peakRssMb();
       await base.stop();
+      const baseCpu = base.cpuSeconds();
       fs.rmSync(baseDir, { recursive: true, force: true });
       if (baseResults.some((x) => !x.ok)) throw new Error('the baseline server failed an upload');
 
@@ -390,8 +351,8 @@ export async function run() {
       baseSecs.push(baseSec);
       baseRsses.push(baseRss);
       console.log(
-        `${String(r).padStart(5)} ${appSec.toFixed(1).padStart(11)} ${mbps(appSec).toFixed(0).padStart(6)} ${appRss.toFixed(0).padStart(12)} ${`${receipted}/${count}`.padStart(10)}` +
-          `   ${baseSec.toFixed(1).padStart(15)} ${mbps(baseSec).toFixed(0).padStart(6)} ${baseRss.toFixed(0).padStart(12)}`,
+        `${String(r).padStart(5)} ${appSec.toFixed(1).padStart(11)} ${mbps(appSec).toFixed(0).padStart(6)} ${appRss.toFixed(0).padStart(12)} ${`${receipted}/${count}`.padStart(10)} ${`${appCpu.toFixed(1)} / ${appClientCpu.toFixed(1)}`.padStart(20)}` +
+          `   ${baseSec.toFixed(1).padStart(15)} ${mbps(baseSec).toFixed(0).padStart(6)} ${baseRss.toFixed(0).padStart(12)} ${`${baseCpu.toFixed(1)} / ${baseClientCpu.toFixed(1)}`.padStart(20)}`,
       );
     }
 
