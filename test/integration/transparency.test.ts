@@ -54,6 +54,20 @@ describe('Merkle audit log', () => {
     expect(await prisma.merkleNode.count()).toBe(2 * 21 - 3);
   });
 
+  it('appends each entry in three statements, the frontier read with the last entry, for every tree shape', async () => {
+    // lock, last entry with the Merkle frontier, entry + nodes: the frontier query computes the
+    // right-edge subtrees of every size (1..70 covers frontiers of one to six nodes); a wrong one
+    // would fall back to a separate read (or fail the append) and show here.
+    for (let i = 0; i < 70; i++) {
+      const seen: string[] = [];
+      await ctx.db.transaction((sql) =>
+        appendAuditEntry({ query: (text, params) => (seen.push(text), sql.query(text, params)), exec: (text) => sql.exec(text) }, SYSTEM_ACTOR, { action: 'test.shape', payload: { i } }),
+      );
+      expect(seen, `append ${i + 1}`).toHaveLength(3);
+    }
+    expect(await rootAt(70)).toBe(toHex(merkleRoot(await leafHashes())));
+  });
+
   it('keeps one consistent tree under concurrent writers', async () => {
     const prisma = await getPrisma();
     await Promise.all(

@@ -5,7 +5,7 @@ import { auditEntryHashes, canonicalJson, GENESIS_HASH, payloadHash, verifyAudit
 import { sqlOf, type AnyTx, type Tx } from '~/db/db.server';
 import type { AuditEntry, Prisma } from '~/generated/prisma/client';
 import { now } from '~/modules/clock/clock.server';
-import { appendMerkleLeaf } from '~/modules/transparency/merkle-store.server';
+import { appendMerkleLeaf, type MerkleNodeRow } from '~/modules/transparency/merkle-store.server';
 
 /** Who did it and from where: taken from the request by the route, never from the client body. */
 export interface Actor {
@@ -36,15 +36,27 @@ const AUDIT_LOCK_KEY = 7301002;
 // Merkle nodes, insert): through Prisma's query compiler each model query cost about a millisecond
 // more of the event loop than the same SQL (docs/decisions/113). It runs in a Prisma transaction
 // or in Database.transaction's, whichever the caller holds.
-const LAST_ENTRY_SQL = 'SELECT e."seq"::text AS "seqText", e."entryHash" FROM "AuditEntry" e ORDER BY e."seq" DESC LIMIT 1';
+// The last entry and, in the same round trip, the Merkle frontier of a tree of `seq` leaves (the
+// perfect subtrees along its right edge: at each level whose bit is set in seq, node (seq >> level) − 1;
+// see frontierPositions in merkle-store.server.ts), which the next leaf is appended to.
+const LAST_ENTRY_SQL =
+  'SELECT e."seq"::text AS "seqText", e."entryHash", ' +
+  `(SELECT json_agg(json_build_object('level', m."level", 'index', m."index"::text, 'hash', m."hash")) FROM generate_series(0, 52) AS l("lv") ` +
+  'JOIN "MerkleNode" m ON m."level" = l."lv" AND m."index" = (e."seq" >> l."lv") - 1 WHERE ((e."seq" >> l."lv") & 1) = 1) AS "frontier" ' +
+  'FROM "AuditEntry" e ORDER BY e."seq" DESC LIMIT 1';
 const INSERT_ENTRY_SQL =
   'INSERT INTO "AuditEntry" ("seq", "at", "actorUserId", "actorName", "actorOrgId", "role", "ip", "userAgent", "action", "objectType", "objectId", "payloadHash", "payload", "prevHash", "entryHash", "leafHash") ' +
   'VALUES ($1::bigint, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16)';
 
+function frontierRows(v: unknown): MerkleNodeRow[] {
+  const rows = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
+  return Array.isArray(rows) ? (rows as MerkleNodeRow[]) : [];
+}
+
 export async function appendAuditEntry(tx: AnyTx, actor: Actor, input: AuditInput): Promise<AuditEntry> {
   const sql = sqlOf(tx);
   await sql.query(`SELECT 1 AS "locked" FROM pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
-  const [last] = await sql.query<{ seqText: string; entryHash: string }>(LAST_ENTRY_SQL);
+  const [last] = await sql.query<{ seqText: string; entryHash: string; frontier: unknown }>(LAST_ENTRY_SQL);
   const seq = last ? BigInt(last.seqText) + 1n : 1n;
   // JSON round trip first: what we hash must be exactly what jsonb gives back later.
   const payload = input.payload === undefined ? null : (JSON.parse(canonicalJson(input.payload)) as Prisma.JsonValue);
@@ -66,7 +78,9 @@ export async function appendAuditEntry(tx: AnyTx, actor: Actor, input: AuditInpu
   const { entryHash, leafHash } = await auditEntryHashes(fields);
   // The Merkle nodes this leaf completes, in the same transaction (and under the same lock), and
   // the entry itself: one statement.
-  await appendMerkleLeaf(sql, seq, leafHash, {
+  // No entry yet: the tree is empty too (or holds leaves without entries, which appendMerkleLeaf refuses).
+  const frontier = last ? frontierRows(last.frontier) : [];
+  await appendMerkleLeaf(sql, seq, leafHash, frontier, {
     text: INSERT_ENTRY_SQL,
     params: [
       fields.seq,

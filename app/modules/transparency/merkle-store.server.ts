@@ -26,17 +26,28 @@ function frontierPositions(size: number): { level: number; index: number }[] {
   return out;
 }
 
+/** A stored node as read in plain SQL: index as text (a bigint), hash as lowercase hex. */
+export interface MerkleNodeRow {
+  level: number;
+  index: string;
+  hash: string;
+}
+
+/** The frontier of a tree of `size` leaves from the given rows, or null if any of its nodes is missing. */
+function frontierOf(size: number, rows: MerkleNodeRow[]): Uint8Array[] | null {
+  const byKey = new Map(rows.map((r) => [`${Number(r.level)}/${r.index}`, fromHex(r.hash)]));
+  const hashes = frontierPositions(size).map((p) => byKey.get(`${p.level}/${p.index}`));
+  return hashes.every((h) => h) ? (hashes as Uint8Array[]) : null;
+}
+
 async function frontierAt(sql: SqlRunner, size: number): Promise<Uint8Array[] | null> {
   const pos = frontierPositions(size);
   if (pos.length === 0) return [];
-  // Plain SQL: this runs on every audit append (see appendAuditEntry).
-  const rows = await sql.query<{ level: number; index: string; hash: string }>(
+  const rows = await sql.query<MerkleNodeRow>(
     `SELECT "level", "index"::text AS "index", "hash" FROM "MerkleNode" WHERE ("level", "index") IN (${pos.map((_, i) => `($${2 * i + 1}::int, $${2 * i + 2}::bigint)`).join(', ')})`,
     pos.flatMap((p) => [p.level, String(p.index)]),
   );
-  const byKey = new Map(rows.map((r) => [`${r.level}/${r.index}`, fromHex(r.hash)]));
-  const hashes = pos.map((p) => byKey.get(`${p.level}/${p.index}`));
-  return hashes.every((h) => h) ? (hashes as Uint8Array[]) : null;
+  return frontierOf(size, rows);
 }
 
 async function accumulatorAt(sql: SqlRunner, size: number): Promise<MerkleAccumulator> {
@@ -48,16 +59,17 @@ async function accumulatorAt(sql: SqlRunner, size: number): Promise<MerkleAccumu
 /**
  * Adds the leaf of audit entry `seq` (leaf index seq−1). Called under the audit advisory lock.
  * If earlier entries have no leaves yet (a database from before the Merkle tree existed), they are
- * added first, in order, from their stored leaf hashes. `withStatement` (the audit entry's insert)
- * runs in the same round trip: the node insert becomes a data-modifying CTE in front of it, its
- * parameters numbered after the statement's own.
+ * added first, in order, from their stored leaf hashes. `known` are stored nodes the caller read
+ * already (appendAuditEntry reads the frontier with the last entry); without them the frontier is
+ * read here. `withStatement` (the audit entry's insert) runs in the same round trip: the node
+ * insert becomes a data-modifying CTE in front of it, its parameters numbered after the statement's own.
  */
-export async function appendMerkleLeaf(sql: SqlRunner, seq: bigint, leafHashHex: string, withStatement?: { text: string; params: unknown[] }) {
+export async function appendMerkleLeaf(sql: SqlRunner, seq: bigint, leafHashHex: string, known?: MerkleNodeRow[], withStatement?: { text: string; params: unknown[] }) {
   const index = Number(seq - 1n);
-  // Fast path, one read: the frontier of a tree of `index` leaves. Its last node covers leaf
+  // Fast path, no read or one: the frontier of a tree of `index` leaves. Its last node covers leaf
   // index−1, and a node exists only once all its leaves do, so a complete frontier proves the
   // tree has exactly caught up (a duplicate leaf would then fail on the primary key).
-  const frontier = await frontierAt(sql, index);
+  const frontier = (known && frontierOf(index, known)) ?? (await frontierAt(sql, index));
   let acc: MerkleAccumulator;
   const rows: { level: number; index: bigint; hash: string }[] = [];
   const push = (leaf: Uint8Array) => {
