@@ -294,6 +294,24 @@ function flushDirtyPages() {
   spawnSync('sync', { stdio: 'ignore' });
 }
 
+/**
+ * The uploads of one round against `server`: `waves` − 1 untimed waves first (`betweenWaves` after
+ * each), then the timed one. Stops the server; returns the load generator's result with the
+ * server's CPU during the timed wave and its peak RSS over all of them.
+ */
+async function timedWave(kind: 'app' | 'baseline', server: RunningServer, bids: PreparedBid[], waves: number, betweenWaves?: () => void) {
+  for (let w = 1; w < waves; w++) {
+    await runLoad(kind, server.url, bids);
+    betweenWaves?.();
+  }
+  if (waves > 1) flushDirtyPages();
+  const cpu0 = server.cpuSeconds();
+  const load = await runLoad(kind, server.url, bids);
+  const peakRss = server.peakRssMb();
+  await server.stop();
+  return { ...load, serverCpu: server.cpuSeconds() - cpu0, peakRss };
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -337,31 +355,18 @@ export async function run() {
     for (let r = 1; r <= rounds; r++) {
       flushDirtyPages();
       const app = await startAppServer(dataDir, { databaseUrl: database.url });
-      // --waves N: the same server first takes N − 1 waves of the same bids (replacements), untimed.
-      for (let w = 1; w < waves; w++) await runLoad('app', app.url, bids);
-      if (waves > 1) flushDirtyPages();
-      const appCpu0 = app.cpuSeconds();
-      const { seconds: appSec, results, cpuSeconds: appClientCpu } = await runLoad('app', app.url, bids);
-      const appRss = app.peakRssMb();
-      await app.stop();
-      const appCpu = app.cpuSeconds() - appCpu0;
+      const { seconds: appSec, results, cpuSeconds: appClientCpu, serverCpu: appCpu, peakRss: appRss } = await timedWave('app', app, bids, waves);
       const receipted = results.filter((x) => x.ok && x.receiptNo).length;
       failed = failed.concat(results.filter((x) => !x.ok));
 
       const baseDir = path.join(dataDir, `baseline-${r}`);
       flushDirtyPages();
       const base = await startBaseline(baseDir);
-      for (let w = 1; w < waves; w++) {
-        await runLoad('baseline', base.url, bids);
+      const { seconds: baseSec, results: baseResults, cpuSeconds: baseClientCpu, serverCpu: baseCpu, peakRss: baseRss } = await timedWave('baseline', base, bids, waves, () => {
+        // The baseline appends whatever it gets: each wave starts from empty files.
         fs.rmSync(baseDir, { recursive: true, force: true });
         fs.mkdirSync(baseDir);
-      }
-      if (waves > 1) flushDirtyPages();
-      const baseCpu0 = base.cpuSeconds();
-      const { seconds: baseSec, results: baseResults, cpuSeconds: baseClientCpu } = await runLoad('baseline', base.url, bids);
-      const baseRss = base.peakRssMb();
-      await base.stop();
-      const baseCpu = base.cpuSeconds() - baseCpu0;
+      });
       fs.rmSync(baseDir, { recursive: true, force: true });
       if (baseResults.some((x) => !x.ok)) throw new Error('the baseline server failed an upload');
 

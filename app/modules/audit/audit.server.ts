@@ -77,10 +77,9 @@ export async function appendAuditEntry(tx: AnyTx, actor: Actor, input: AuditInpu
   };
   const { entryHash, leafHash } = await auditEntryHashes(fields);
   // The Merkle nodes this leaf completes, in the same transaction (and under the same lock), and
-  // the entry itself: one statement.
-  // No entry yet: the tree is empty too (or holds leaves without entries, which appendMerkleLeaf refuses).
-  const frontier = last ? frontierRows(last.frontier) : [];
-  await appendMerkleLeaf(sql, seq, leafHash, frontier, {
+  // the entry itself: one statement. With no entry yet the frontier is empty (a tree holding leaves
+  // without entries then fails on the leaf's primary key).
+  await appendMerkleLeaf(sql, seq, leafHash, last ? frontierRows(last.frontier) : [], {
     text: INSERT_ENTRY_SQL,
     params: [
       fields.seq,

@@ -59,17 +59,17 @@ async function accumulatorAt(sql: SqlRunner, size: number): Promise<MerkleAccumu
 /**
  * Adds the leaf of audit entry `seq` (leaf index seq−1). Called under the audit advisory lock.
  * If earlier entries have no leaves yet (a database from before the Merkle tree existed), they are
- * added first, in order, from their stored leaf hashes. `known` are stored nodes the caller read
- * already (appendAuditEntry reads the frontier with the last entry); without them the frontier is
- * read here. `withStatement` (the audit entry's insert) runs in the same round trip: the node
+ * added first, in order, from their stored leaf hashes. `frontierRows` are the stored nodes of the
+ * frontier of a tree of seq−1 leaves, which appendAuditEntry reads with the last entry, under the
+ * same lock. `withStatement` (the audit entry's insert) runs in the same round trip: the node
  * insert becomes a data-modifying CTE in front of it, its parameters numbered after the statement's own.
  */
-export async function appendMerkleLeaf(sql: SqlRunner, seq: bigint, leafHashHex: string, known?: MerkleNodeRow[], withStatement?: { text: string; params: unknown[] }) {
+export async function appendMerkleLeaf(sql: SqlRunner, seq: bigint, leafHashHex: string, frontierRows: MerkleNodeRow[], withStatement?: { text: string; params: unknown[] }) {
   const index = Number(seq - 1n);
-  // Fast path, no read or one: the frontier of a tree of `index` leaves. Its last node covers leaf
+  // Fast path, no read: the frontier of a tree of `index` leaves. Its last node covers leaf
   // index−1, and a node exists only once all its leaves do, so a complete frontier proves the
   // tree has exactly caught up (a duplicate leaf would then fail on the primary key).
-  const frontier = (known && frontierOf(index, known)) ?? (await frontierAt(sql, index));
+  const frontier = frontierOf(index, frontierRows);
   let acc: MerkleAccumulator;
   const rows: { level: number; index: bigint; hash: string }[] = [];
   const push = (leaf: Uint8Array) => {
